@@ -1,0 +1,1 @@
+//! Cucumber world, steps, runner and report.

@@ -1,0 +1,1 @@
+//! TODO(engine): filled in by the card-engine work.

@@ -1,0 +1,1 @@
+//! vpcd frame codec (2-byte big-endian length + payload). Pure.
