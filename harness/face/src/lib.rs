@@ -5,6 +5,14 @@
 
 use image::RgbImage;
 
+pub mod people;
+pub mod photo;
+pub mod raster;
+pub mod synth;
+
+pub use photo::{decode_card_photo, encode_card_photo, render_card_photo, PhotoError};
+pub use synth::{Alteration, FaceIdentity, Lighting, Pose, Sex};
+
 /// Why a comparison did not accept the face, or that it did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MatchDecision {
