@@ -5,7 +5,11 @@
 //!   reconnects with backoff whenever pcscd goes away and comes back;
 //! - listen mode (`--listen ADDR`, "reversed"): the card listens and vpcd (configured with a
 //!   `DEVICENAME host:0x8C7B` entry) connects to it. Bound to loopback unless
-//!   `--allow-non-loopback` is given, so no other host can talk to the card.
+//!   `--allow-non-loopback` is given, so no other host can talk to the card. Caveat measured with
+//!   pcscd 1.9.9 + vpcd 0.8 (Debian 12): in this mode pcscd aborts ("bit out of range 0 -
+//!   FD_SETSIZE on fd_set") whenever a card connection ends — at start if nothing listens, and
+//!   whenever the card process exits, even if the listening socket stays open. So a card in this
+//!   mode must outlive pcscd; ci/ uses connect mode inside a private network namespace instead.
 //!
 //! On the wire every response frame goes out in one `write` with `TCP_NODELAY`, and `TCP_QUICKACK`
 //! is re-armed before each read: vpcd writes a frame's length and payload separately, and without
@@ -364,6 +368,9 @@ pub struct ServeArgs {
     /// Allow --listen on an address other hosts can reach.
     #[arg(long)]
     pub allow_non_loopback: bool,
+    /// Write this process's id here once the card is loaded (scripts and tests that kill it).
+    #[arg(long, value_name = "FILE")]
+    pub pid_file: Option<PathBuf>,
 }
 
 impl ServeArgs {
@@ -390,6 +397,9 @@ pub fn stop_on_signals() -> io::Result<Arc<AtomicBool>> {
 pub fn run(args: ServeArgs) -> anyhow::Result<()> {
     let stop = stop_on_signals()?;
     let mut responder = card::load(&args.profile, args.state.as_deref())?;
+    if let Some(pid_file) = &args.pid_file {
+        write_pid_file(pid_file)?;
+    }
     serve(
         args.endpoint(),
         args.allow_non_loopback,
@@ -398,6 +408,14 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
     )?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Writes this process's id to `path` (temporary file, then rename: never half-written).
+fn write_pid_file(path: &std::path::Path) -> io::Result<()> {
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp");
+    std::fs::write(&tmp, format!("{}\n", std::process::id()))?;
+    std::fs::rename(&tmp, path)
 }
 
 #[cfg(test)]
