@@ -1,0 +1,189 @@
+//! How a visit at the reader ended.
+
+use chrono::NaiveDateTime;
+use harness_eligibility::protocol::{Consents, IdentityMethod};
+use harness_face::{MatchDecision, MatchReport};
+
+use crate::apdu::StatusWord;
+use crate::io::CameraFault;
+
+/// Identifies a card across visits: SHA-256 of its user-auth certificate (DER). The reader keys
+/// its face-failure counters by it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CardKey(pub [u8; 32]);
+
+impl CardKey {
+    /// The key of a card with this user-auth certificate.
+    pub fn from_auth_certificate(der: &[u8]) -> Self {
+        use sha2::Digest;
+        Self(sha2::Sha256::digest(der).into())
+    }
+}
+
+/// Why face authentication could not confirm the patient.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FaceFailure {
+    /// The last comparison did not match (NoMatch, NoFace, Occluded, PoorImage, NotLive).
+    NotRecognised(MatchDecision),
+    /// Face auth is locked on this card after too many consecutive failures.
+    Locked,
+    /// The card has no photo (cards of children under 1).
+    NoPhoto,
+    /// The photo on the card could not be decoded.
+    PhotoUnreadable,
+    /// The card refused 照合番号B (its retry counter is blocked).
+    CardFaceLocked,
+    /// The camera failed as a device.
+    Camera(CameraFault),
+}
+
+impl FaceFailure {
+    /// The line the patient sees.
+    pub fn patient_text(self) -> &'static str {
+        match self {
+            Self::NotRecognised(_) => "顔認証できませんでした",
+            Self::Locked => "顔認証がロックされています",
+            Self::NoPhoto => "カードに顔写真が登録されていないため顔認証できません",
+            Self::PhotoUnreadable => "カードの顔写真を読み取れませんでした",
+            Self::CardFaceLocked => "カードの券面情報を読み取れないため顔認証できません",
+            Self::Camera(_) => "カメラが使用できないため顔認証できません",
+        }
+    }
+}
+
+/// Why the PIN route was not possible.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PinFailure {
+    /// Three wrong tries: the user-auth PIN is blocked (6984).
+    Locked,
+    /// The card has no PIN (顔認証マイナンバーカード: face-only card).
+    NotSet,
+}
+
+/// Why a visit failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FailureReason {
+    /// The card was taken off mid-flow.
+    CardRemoved,
+    /// The patient did not touch anything within the patient timeout (walked away).
+    PatientTimeout,
+    /// The patient touched ［中止］.
+    Cancelled,
+    /// The card has no JPKI AP: not a My Number card.
+    NotAMyNumberCard,
+    /// The card answered a command with an unexpected status word or malformed data.
+    CardError {
+        /// What the reader was doing.
+        step: &'static str,
+        /// The status word, when the answer had one.
+        status: Option<StatusWord>,
+    },
+    /// The card did not answer within the card timeout.
+    CardNoResponse,
+    /// The card channel failed.
+    CardTransport(String),
+    /// Face authentication failed and no other route was left.
+    Face(FaceFailure),
+    /// The PIN route failed and no other route was left.
+    Pin(PinFailure),
+    /// Neither face nor PIN could be used on this card (e.g. face locked and PIN locked).
+    NoMethodAvailable {
+        /// Why face could not be used.
+        face: FaceFailure,
+        /// Why the PIN could not be used.
+        pin: PinFailure,
+    },
+    /// In 目視確認 the card was placed but staff never confirmed.
+    StaffConfirmationMissing,
+    /// The eligibility service gave no challenge or answer in time.
+    ServiceTimeout,
+    /// The eligibility service refused the check.
+    ServiceRejected(String),
+    /// The reader could not sign its attestation.
+    AttestationFailed(String),
+}
+
+impl FailureReason {
+    /// A short Japanese label for reports.
+    pub fn label(&self) -> String {
+        match self {
+            Self::CardRemoved => "カード取り外し".into(),
+            Self::PatientTimeout => "操作タイムアウト".into(),
+            Self::Cancelled => "患者による中止".into(),
+            Self::NotAMyNumberCard => "マイナンバーカードではない".into(),
+            Self::CardError { step, status } => match status {
+                Some(status) => format!("カードエラー（{step}: {status}）"),
+                None => format!("カードエラー（{step}）"),
+            },
+            Self::CardNoResponse => "カード無応答".into(),
+            Self::CardTransport(error) => format!("通信エラー（{error}）"),
+            Self::Face(failure) => failure.patient_text().into(),
+            Self::Pin(PinFailure::Locked) => "暗証番号ロック".into(),
+            Self::Pin(PinFailure::NotSet) => "暗証番号未設定（顔認証マイナンバーカード）".into(),
+            Self::NoMethodAvailable { face, pin } => {
+                let pin = match pin {
+                    PinFailure::Locked => "暗証番号ロック",
+                    PinFailure::NotSet => "暗証番号未設定",
+                };
+                format!(
+                    "顔認証・暗証番号とも利用不可（{} / {pin}）",
+                    face.patient_text()
+                )
+            }
+            Self::StaffConfirmationMissing => "目視確認未完了".into(),
+            Self::ServiceTimeout => "資格確認サービス無応答".into(),
+            Self::ServiceRejected(reason) => format!("資格確認エラー（{reason}）"),
+            Self::AttestationFailed(error) => format!("署名エラー（{error}）"),
+        }
+    }
+}
+
+/// How the visit ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CheckOutcome {
+    /// 受付が完了しました: identity confirmed, consents chosen, the service accepted the check.
+    Completed,
+    /// The visit failed.
+    Failed(FailureReason),
+}
+
+/// The result of one visit (card placed → end screen).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckResult {
+    /// PC/SC name of the reader.
+    pub reader_name: String,
+    /// The identity method used or last tried (`None` when the visit ended before one was chosen).
+    pub method: Option<IdentityMethod>,
+    /// Completed, or failed with a reason.
+    pub outcome: CheckOutcome,
+    /// The consents, when the patient got through the consent screen.
+    pub consents: Option<Consents>,
+    /// Every face comparison of this visit.
+    pub face_reports: Vec<MatchReport>,
+    /// The card, when its user-auth certificate was read.
+    pub card: Option<CardKey>,
+    /// When the visit ended (facility local time).
+    pub finished_at: NaiveDateTime,
+}
+
+impl CheckResult {
+    /// 顔認証 / 暗証番号 / 目視, or 未選択.
+    pub fn method_label(&self) -> &'static str {
+        method_label(self.method)
+    }
+
+    /// True when the visit completed.
+    pub fn is_completed(&self) -> bool {
+        self.outcome == CheckOutcome::Completed
+    }
+}
+
+/// 顔認証 / 暗証番号 / 目視, or 未選択 for none.
+pub fn method_label(method: Option<IdentityMethod>) -> &'static str {
+    match method {
+        Some(IdentityMethod::Face) => "顔認証",
+        Some(IdentityMethod::Pin) => "暗証番号",
+        Some(IdentityMethod::Visual) => "目視",
+        None => "未選択",
+    }
+}

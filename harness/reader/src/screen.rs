@@ -1,0 +1,300 @@
+//! The patient screens of the reader, rendered as the plain Japanese text a real reader shows.
+
+use harness_eligibility::protocol::IdentityMethod;
+use harness_face::MatchDecision;
+
+use crate::io::{CardFaceScanError, ConsentItem};
+use crate::result::{FaceFailure, FailureReason, PinFailure};
+
+/// Whether an identity method can be chosen on this card.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Availability {
+    /// The button is there.
+    Offered,
+    /// Locked on this card (face: too many consecutive failures; PIN: three wrong tries).
+    Locked,
+    /// This card does not support it (face: no photo; PIN: face-only card).
+    NotOnCard,
+}
+
+/// What the patient sees on the reader.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PatientScreen {
+    /// マイナンバーカードを置いてください (無人運転 / 暗証番号認証固定, no card).
+    PlaceCard,
+    /// 目視確認モード: waiting for staff to tick 目視で本人確認完了.
+    VisualWaitingForStaff,
+    /// 目視確認モード after staff confirmed: place the card.
+    VisualPlaceCard,
+    /// Reading the card.
+    ReadingCard,
+    /// 顔認証 / 暗証番号 の選択.
+    ChooseMethod {
+        /// The face button.
+        face: Availability,
+        /// The PIN button.
+        pin: Availability,
+    },
+    /// The optical scan of the printed card face is running.
+    ScanningCardFace,
+    /// The card face could not be read (sleeve, glare, or the card refused the number read).
+    CardFaceUnreadable {
+        /// What the scan saw, or `None` when the card refused 照合番号B.
+        cause: Option<CardFaceScanError>,
+        /// ［暗証番号で認証］ is offered.
+        pin_offered: bool,
+    },
+    /// カメラに顔を向けてください.
+    LookAtCamera {
+        /// 1-based try of this visit.
+        try_number: u32,
+        /// Tries per visit.
+        tries: u32,
+    },
+    /// 顔認証できませんでした, with what can be done next.
+    FaceNotRecognised {
+        /// The matcher's verdict.
+        decision: MatchDecision,
+        /// Tries left in this visit (［もう一度］ when > 0).
+        tries_left: u32,
+        /// ［暗証番号で認証］ is offered.
+        pin_offered: bool,
+    },
+    /// Face auth cannot be used on this visit; the PIN is offered.
+    FaceUnavailable {
+        /// Why.
+        failure: FaceFailure,
+    },
+    /// 暗証番号を入力してください（残り N 回）.
+    EnterPin {
+        /// Tries left on the card.
+        tries_left: u8,
+        /// Digits typed so far (shown as ●).
+        typed: usize,
+        /// The last PIN was wrong.
+        last_wrong: bool,
+        /// The last entry was not 4 digits.
+        malformed: bool,
+    },
+    /// しばらくお待ちください (talking to the card or the service).
+    PleaseWait,
+    /// 同意の選択.
+    Consent {
+        /// Answers so far, in [`ConsentItem::ALL`] order.
+        answers: [Option<bool>; 4],
+    },
+    /// 受付が完了しました.
+    Completed,
+    /// The visit failed.
+    Failed {
+        /// The method used or last tried.
+        method: Option<IdentityMethod>,
+        /// Why.
+        reason: FailureReason,
+    },
+}
+
+const TAKE_CARD: &str = "カードをお取りください";
+const ASK_STAFF: &str = "受付にお声かけください";
+
+fn button(label: &str) -> String {
+    format!("［{label}］")
+}
+
+impl PatientScreen {
+    /// The screen as plain text, one line per row, buttons in ［］.
+    pub fn render(&self) -> String {
+        let lines: Vec<String> = match self {
+            Self::PlaceCard => vec!["マイナンバーカードを置いてください".into()],
+            Self::VisualWaitingForStaff => {
+                vec!["目視確認モード".into(), "職員の確認をお待ちください".into()]
+            }
+            Self::VisualPlaceCard => vec![
+                "目視確認モード".into(),
+                "職員による本人確認が完了しました".into(),
+                "マイナンバーカードを置いてください".into(),
+            ],
+            Self::ReadingCard => vec![
+                "カードを読み取っています".into(),
+                "カードを動かさないでください".into(),
+            ],
+            Self::ChooseMethod { face, pin } => {
+                let mut lines = vec!["本人確認の方法を選択してください".to_string()];
+                lines.push(match face {
+                    Availability::Offered => button("顔認証"),
+                    Availability::Locked => "顔認証（ロック中のため利用できません）".into(),
+                    Availability::NotOnCard => "顔認証（このカードでは利用できません）".into(),
+                });
+                lines.push(match pin {
+                    Availability::Offered => button("暗証番号"),
+                    Availability::Locked => "暗証番号（ロック中のため利用できません）".into(),
+                    Availability::NotOnCard => "暗証番号（このカードでは利用できません）".into(),
+                });
+                lines.push(button("中止"));
+                lines
+            }
+            Self::ScanningCardFace => vec![
+                "カードの券面を読み取っています".into(),
+                "カードを動かさないでください".into(),
+            ],
+            Self::CardFaceUnreadable { cause, pin_offered } => {
+                let mut lines = vec!["カードの券面を読み取れませんでした".to_string()];
+                lines.push(
+                    match cause {
+                        Some(CardFaceScanError::Sleeve) => {
+                            "カードケースから出して、顔写真の面を上にして置いてください"
+                        }
+                        Some(CardFaceScanError::Glare) => {
+                            "光が反射しています　カードを置き直してください"
+                        }
+                        Some(CardFaceScanError::Unreadable) | None => {
+                            "カードをまっすぐ置き直してください"
+                        }
+                    }
+                    .into(),
+                );
+                lines.push(button("もう一度"));
+                if *pin_offered {
+                    lines.push(button("暗証番号で認証"));
+                }
+                lines.push(button("中止"));
+                lines
+            }
+            Self::LookAtCamera { try_number, tries } => vec![
+                "顔認証を行います".into(),
+                "カメラに顔を向けてください".into(),
+                format!("（{try_number} / {tries} 回目）"),
+            ],
+            Self::FaceNotRecognised {
+                decision,
+                tries_left,
+                pin_offered,
+            } => {
+                let mut lines = vec![
+                    "顔認証できませんでした".to_string(),
+                    decision_hint(*decision).into(),
+                ];
+                if *tries_left > 0 {
+                    lines.push(button("もう一度"));
+                } else {
+                    lines.push("顔認証はこれ以上試せません".into());
+                }
+                if *pin_offered {
+                    lines.push(button("暗証番号で認証"));
+                }
+                lines.push(button("中止"));
+                lines
+            }
+            Self::FaceUnavailable { failure } => vec![
+                failure.patient_text().into(),
+                "暗証番号で本人確認を行ってください".into(),
+                button("暗証番号で認証"),
+                button("中止"),
+            ],
+            Self::EnterPin {
+                tries_left,
+                typed,
+                last_wrong,
+                malformed,
+            } => {
+                let mut lines = Vec::new();
+                if *last_wrong {
+                    lines.push("暗証番号が違います".to_string());
+                }
+                if *malformed {
+                    lines.push("数字4桁を入力してください".to_string());
+                }
+                lines.push(format!(
+                    "暗証番号を入力してください（残り {tries_left} 回）"
+                ));
+                lines.push("利用者証明用電子証明書の暗証番号（数字4桁）".into());
+                let typed = (*typed).min(4);
+                lines.push(format!("{}{}", "●".repeat(typed), "○".repeat(4 - typed)));
+                lines.push(format!(
+                    "{}{}{}",
+                    button("訂正"),
+                    button("OK"),
+                    button("中止")
+                ));
+                lines
+            }
+            Self::PleaseWait => vec!["しばらくお待ちください".into()],
+            Self::Consent { answers } => {
+                let mut lines = vec![
+                    "同意の選択".to_string(),
+                    "過去の情報を医療機関・薬局に提供することに同意しますか".into(),
+                ];
+                for (item, answer) in ConsentItem::ALL.iter().zip(answers) {
+                    let state = match answer {
+                        Some(true) => "同意する",
+                        Some(false) => "同意しない",
+                        None => "未選択",
+                    };
+                    lines.push(format!(
+                        "{}：{state}　{}{}",
+                        item.label(),
+                        button("同意する"),
+                        button("同意しない")
+                    ));
+                }
+                lines
+            }
+            Self::Completed => vec!["受付が完了しました".into(), TAKE_CARD.into()],
+            Self::Failed { reason, .. } => failure_lines(reason),
+        };
+        let mut text = lines.join("\n");
+        text.push('\n');
+        text
+    }
+}
+
+fn decision_hint(decision: MatchDecision) -> &'static str {
+    match decision {
+        MatchDecision::Match => "もう一度お試しください",
+        MatchDecision::NoMatch => "カードの顔写真と一致しませんでした",
+        MatchDecision::NoFace => "顔が見つかりません　カメラの正面に顔を向けてください",
+        MatchDecision::Occluded => "マスク・眼帯などを外してカメラに顔を向けてください",
+        MatchDecision::PoorImage => "明るさが足りないか逆光です",
+        MatchDecision::NotLive => "本人の顔を確認できませんでした",
+    }
+}
+
+fn failure_lines(reason: &FailureReason) -> Vec<String> {
+    let mut lines: Vec<String> = match reason {
+        FailureReason::CardRemoved => {
+            return vec![
+                "カードが取り外されました".into(),
+                "はじめからやり直してください".into(),
+            ]
+        }
+        FailureReason::PatientTimeout => {
+            return vec![
+                "一定時間操作がなかったため中止しました".into(),
+                TAKE_CARD.into(),
+            ]
+        }
+        FailureReason::Cancelled => return vec!["中止しました".into(), TAKE_CARD.into()],
+        FailureReason::NotAMyNumberCard => vec!["このカードはご利用いただけません".into()],
+        FailureReason::CardError { .. }
+        | FailureReason::CardNoResponse
+        | FailureReason::CardTransport(_) => vec!["カードを読み取れませんでした".into()],
+        FailureReason::Face(failure) => vec![failure.patient_text().into()],
+        FailureReason::Pin(PinFailure::Locked) => vec!["暗証番号がロックされています".into()],
+        FailureReason::Pin(PinFailure::NotSet) => {
+            vec!["このカードは暗証番号が設定されていません".into()]
+        }
+        FailureReason::NoMethodAvailable { .. } => {
+            vec!["顔認証・暗証番号のどちらもご利用いただけません".into()]
+        }
+        FailureReason::StaffConfirmationMissing => vec![
+            "目視確認モード".into(),
+            "職員による本人確認が完了していません".into(),
+        ],
+        FailureReason::ServiceTimeout
+        | FailureReason::ServiceRejected(_)
+        | FailureReason::AttestationFailed(_) => vec!["資格確認できませんでした".into()],
+    };
+    lines.push(ASK_STAFF.into());
+    lines.push(TAKE_CARD.into());
+    lines
+}
