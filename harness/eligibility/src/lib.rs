@@ -1,4 +1,55 @@
 //! Mock online eligibility service (オンライン資格確認等システム) and the result files the terminal
 //! writes for the receipt system (レセコン).
+//!
+//! Flow: the reader asks [`EligibilityService::issue_challenge`] for a challenge, builds an
+//! [`protocol::EligibilityCheck`] (user-auth certificate + a proof fitting the method) and the
+//! service answers with a [`CheckOutcome`] from [`EligibilityService::check`]. The terminal renders
+//! it with [`render_result_xml`] ([`ResultMessage::for_card_check`]) and writes it with
+//! [`ResultFolders::write_card_check_result`] (or [`ResultFolders::write_outcome`]). Requests in
+//! `req/` are answered by [`process_pending_requests`].
+//!
+//! Cores are pure (values and `now` in, values out); files live in [`files`] and [`fixtures`].
+//!
+//! # Error codes (this mock's own; ErrorCode and ProcessingResultCode of the result file)
+//! | code | meaning |
+//! |------|---------|
+//! | 1101 | user-auth certificate unreadable / unsupported algorithm |
+//! | 1102 | certificate not issued by the test JPKI user-auth CA |
+//! | 1103 | certificate not yet valid |
+//! | 1104 | certificate expired (証明書の有効期限切れ) |
+//! | 1105 | certificate revoked, on the CRL (証明書の失効) |
+//! | 1201 | card signature over the challenge does not verify (PIN route) |
+//! | 1202 | challenge unknown (never issued) |
+//! | 1203 | challenge already used |
+//! | 1204 | challenge expired |
+//! | 1301 | reader certificate not from the reader maker's CA, or not valid now (face route) |
+//! | 1302 | reader's signature over the attestation statement does not verify |
+//! | 1303 | statement malformed or not binding this check (other card/reader, outside the challenge's lifetime) |
+//! | 1401 | staff confirmation incomplete or not for this reader (visual route) |
+//! | 2001 | request file unreadable or missing an element (`req/`) |
+//! | 2002 | request ReferenceClassification is not 2 |
+//! | 2003 | request search item malformed |
 
+pub mod attestation;
+pub mod files;
+pub mod fixtures;
+pub mod insurance;
+pub mod pki;
 pub mod protocol;
+pub mod request;
+pub mod result_xml;
+pub mod service;
+pub mod xml_tree;
+
+pub use attestation::{attestation_statement, AttestationStatement};
+pub use files::{process_pending_requests, ResultFolders, WriteError};
+pub use fixtures::{FixtureDir, FixtureSource, ServiceFixtures};
+pub use insurance::{
+    CardSearch, InsuranceBook, InsuranceRecord, Qualification, QualificationValidity,
+};
+pub use request::{parse_request, render_request_xml, QualificationRequest, RequestResponder};
+pub use result_xml::{render_result_xml, CharacterCode, ResultFileOptions, ResultMessage};
+pub use service::{
+    Challenge, CheckError, CheckOutcome, CheckResult, EligibilityService, IdentityEvidence,
+    ServiceConfig, SetupError,
+};
