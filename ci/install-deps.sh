@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs what the PC/SC tests and benchmarks need, only the packages that are missing.
+# Debian/Ubuntu (apt); uses sudo when not root. Safe to run again.
+set -euo pipefail
+
+packages=(pcscd libpcsclite-dev vsmartcard-vpcd vsmartcard-vpicc opensc pcsc-tools
+          python3-pycryptodome pkg-config openssl iproute2 util-linux procps)
+
+missing=()
+for pkg in "${packages[@]}"; do
+    status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+    [[ "$status" == "install ok installed" ]] || missing+=("$pkg")
+done
+
+if ((${#missing[@]} == 0)); then
+    echo "install-deps: all present (${packages[*]})"
+    exit 0
+fi
+
+sudo=()
+if [[ $(id -u) -ne 0 ]]; then
+    command -v sudo >/dev/null || { echo "install-deps: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
+    sudo=(sudo)
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" timeout 600 apt-get update -qq
+# --no-install-recommends keeps polkit and friends out; pcscd runs in the foreground here.
+"${sudo[@]}" timeout 900 apt-get install -y -qq --no-install-recommends "${missing[@]}"

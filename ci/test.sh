@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# The test command: installs what is missing, builds, starts virtual cards behind a real pcscd,
+# runs every test of the workspace (PC/SC ones included) and the OpenSC checks, stops everything.
+# Exits non-zero on any failure. Works as root on a fresh Debian 12 with only the Rust toolchain.
+#
+#   ci/test.sh            (from anywhere in the repository)
+#
+# Environment: CARGO_TARGET_DIR (default target/), HARNESS_PCSC_RUN_DIR (default: a temp dir),
+# PCSCD_DEBUG=1 (pcscd logs APDUs to RUN_DIR/logs/pcscd.log), KEEP_RUN_DIR=1.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(dirname "$here")
+cd "$root"
+
+step() { printf '\n=== %s\n' "$*"; }
+
+step "install dependencies"
+"$here/install-deps.sh"
+
+target_dir=${CARGO_TARGET_DIR:-$root/target}
+export VIRTUAL_CARD_BIN="$target_dir/debug/virtual-card"
+
+step "build"
+timeout 3000 cargo build --locked -p virtual-card --bin virtual-card
+
+run_dir=${HARNESS_PCSC_RUN_DIR:-$(mktemp -d /tmp/harness-pcscd.XXXXXX)}
+cleanup() {
+    local status=$?
+    "$here/pcscd-stop.sh" "$run_dir" || status=1
+    if ((status != 0)); then
+        echo "ci/test.sh: FAILED (exit $status); logs in $run_dir/logs" >&2
+        tail -n 30 "$run_dir"/logs/*.log >&2 2>/dev/null || true
+    elif [[ -z "${KEEP_RUN_DIR:-}" ]]; then
+        rm -rf "$run_dir"
+    fi
+    exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# One reader per card. Roles in the PC/SC tests (harness/transport/tests/pcscd_card.rs):
+#   yamada-taro   standard card: certificates, signature, text AP, photo; OpenSC checks
+#   sato-hanako   face-only card
+#   nakamura-aoi  wrong PIN three times (locks its user-auth PIN for this run)
+#   watanabe-sora SIGKILL of the card process right after a wrong PIN
+cards=(yamada-taro sato-hanako nakamura-aoi watanabe-sora)
+profiles=()
+for card in "${cards[@]}"; do profiles+=("$root/fixtures/cards/$card.toml"); done
+
+step "start pcscd with ${#profiles[@]} virtual cards"
+timeout 120 "$here/pcscd-start.sh" "$run_dir" "${profiles[@]}"
+# shellcheck source=/dev/null
+source "$run_dir/env"
+
+step "cargo test --workspace --all-features"
+timeout 3000 cargo test --locked --workspace --all-features
+
+step "OpenSC against the virtual card (reader: Virtual PCD 0 00 00, yamada-taro)"
+timeout 300 "$here/opensc-checks.sh" "$run_dir" "Virtual PCD 0 00 00" "$root/fixtures/cards/yamada-taro.toml"
+
+step "all tests passed"
