@@ -1,0 +1,93 @@
+//! SIGKILL a process that writes result files under load: every acknowledged file is there and
+//! every `*.xml` in face/ is a complete, parsable result file.
+
+mod common;
+
+use std::collections::HashSet;
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+use common::check_envelope;
+use harness_eligibility::xml_tree::parse_document;
+use harness_eligibility::ResultFolders;
+
+const ACKNOWLEDGED_BEFORE_KILL: usize = 300;
+
+fn run_and_kill(extra: &[&str]) {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_result-writer-load"))
+        .arg(tmp.path())
+        .args(["--threads", "4"])
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("spawn writer");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut acknowledged = HashSet::new();
+    let mut lines = BufReader::new(stdout).lines();
+    while acknowledged.len() < ACKNOWLEDGED_BEFORE_KILL {
+        let line = lines
+            .next()
+            .expect("writer stopped early")
+            .expect("read line");
+        let name = line
+            .strip_prefix("written ")
+            .expect("written <name>")
+            .to_owned();
+        acknowledged.insert(name);
+    }
+    // std's Child::kill sends SIGKILL on Unix: the writers are stopped mid-write.
+    child.kill().expect("SIGKILL");
+    let status = child.wait().expect("wait");
+    assert!(!status.success(), "killed, not finished: {status:?}");
+    // Collect what the lines already in the pipe acknowledged too.
+    for line in lines.map_while(Result::ok) {
+        if let Some(name) = line.strip_prefix("written ") {
+            acknowledged.insert(name.to_owned());
+        }
+    }
+
+    let folders = ResultFolders::new(tmp.path());
+    let mut xml_files = 0;
+    let mut temps = 0;
+    let mut present = HashSet::new();
+    for entry in std::fs::read_dir(folders.face_dir()).expect("face/") {
+        let entry = entry.expect("entry");
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.ends_with(".xml") {
+            assert!(name.starts_with("OQSsiquc01res_face_"), "{name}");
+            let bytes = std::fs::read(entry.path()).expect("read");
+            let doc = parse_document(&bytes)
+                .unwrap_or_else(|e| panic!("{name} is partial or broken: {e}"));
+            check_envelope(&doc.root, "1");
+            xml_files += 1;
+            present.insert(name);
+        } else {
+            assert!(
+                name.starts_with('.') && name.contains(".tmp-"),
+                "unexpected file {name}"
+            );
+            temps += 1;
+        }
+    }
+    let missing: Vec<_> = acknowledged.difference(&present).collect();
+    assert!(missing.is_empty(), "acknowledged but missing: {missing:?}");
+    assert!(xml_files >= ACKNOWLEDGED_BEFORE_KILL);
+    // At most one in-flight temporary file per writer thread, and it is never named *.xml.
+    assert!(temps <= 4, "{temps} temporary files left");
+    assert_eq!(folders.remove_stale_temp_files().expect("cleanup"), temps);
+    println!(
+        "{xml_files} complete result files, {temps} temporary files left by the kill (removed)"
+    );
+}
+
+#[test]
+fn sigkill_under_load_leaves_no_partial_result_file() {
+    run_and_kill(&[]);
+}
+
+#[test]
+fn sigkill_under_load_leaves_no_partial_shift_jis_file() {
+    run_and_kill(&["--shift-jis"]);
+}
