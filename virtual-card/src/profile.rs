@@ -192,11 +192,43 @@ pub struct ProfilePins {
 #[serde(deny_unknown_fields)]
 pub struct CertificatePlan {
     /// Last day the user-auth certificate is valid, if not the card's expiry (an expired cert).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "de_opt_date")]
     pub auth_not_after: Option<NaiveDate>,
     /// True if the user-auth certificate is on the auth CA's CRL.
     #[serde(default)]
     pub revoked: bool,
+}
+
+/// A date written either as a TOML date (`2024-04-01`) or as a string (`"2024-04-01"`).
+#[derive(serde::Deserialize)]
+#[serde(untagged)]
+enum DateRepr {
+    Toml(toml::value::Datetime),
+    Text(String),
+}
+
+impl DateRepr {
+    fn to_date(&self) -> Result<NaiveDate, String> {
+        match self {
+            DateRepr::Toml(dt) => match (dt.date, dt.time) {
+                (Some(d), None) => NaiveDate::from_ymd_opt(i32::from(d.year), u32::from(d.month), u32::from(d.day))
+                    .ok_or_else(|| format!("{dt} is not a date")),
+                _ => Err(format!("{dt}: expected a date without a time")),
+            },
+            DateRepr::Text(s) => {
+                NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|e| format!("{s:?} is not a YYYY-MM-DD date: {e}"))
+            }
+        }
+    }
+}
+
+fn de_date<'de, D: serde::Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error> {
+    let repr = <DateRepr as serde::Deserialize>::deserialize(d)?;
+    repr.to_date().map_err(serde::de::Error::custom)
+}
+
+fn de_opt_date<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
+    de_date(d).map(Some)
 }
 
 /// One card profile file.
@@ -208,8 +240,10 @@ pub struct CardProfile {
     /// Kind of card.
     pub kind: CardKind,
     /// Date the card was issued (start of the certificates' validity).
+    #[serde(deserialize_with = "de_date")]
     pub issued: NaiveDate,
     /// Card expiry date (有効期限).
+    #[serde(deserialize_with = "de_date")]
     pub expiry: NaiveDate,
     /// Security code printed on the card (4 digits).
     pub security_code: Secret,
