@@ -1,31 +1,33 @@
 //! Command APDUs the reader sends and the status words it reads back (ISO 7816-4, as My Number
 //! cards answer them; byte facts in DESIGN.md §2).
 //!
-//! Built here from those facts until `virtual_card::apdu` offers typed builders; every command the
+//! The bytes come from the card engine's builders (`virtual_card::apdu::build`); every command the
 //! reader sends goes through [`CommandApdu`], whose `Debug` hides the data of VERIFY and CHANGE
 //! REFERENCE DATA (PINs, 照合番号B) so a trace or a log never shows a secret.
 
 use std::fmt;
 
+use virtual_card::apdu::build;
+use virtual_card::card::{aid, fid};
 use zeroize::Zeroizing;
 
 /// JPKI AP (公的個人認証AP).
-pub const AID_JPKI: [u8; 10] = [0xD3, 0x92, 0xF0, 0x00, 0x26, 0x01, 0x00, 0x00, 0x00, 0x01];
+pub const AID_JPKI: [u8; 10] = aid::JPKI;
 /// 券面AP: the card-face record with the photo.
-pub const AID_CARD_FACE: [u8; 10] = [0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x02];
+pub const AID_CARD_FACE: [u8; 10] = aid::FACE;
 
 /// JPKI EF 000A: user-auth certificate (利用者証明用電子証明書), readable without PIN.
-pub const EF_JPKI_AUTH_CERT: u16 = 0x000A;
+pub const EF_JPKI_AUTH_CERT: u16 = fid::JPKI_AUTH_CERT;
 /// JPKI EF 0001: signature certificate (署名用電子証明書); absent on a face-only card.
-pub const EF_JPKI_SIGN_CERT: u16 = 0x0001;
+pub const EF_JPKI_SIGN_CERT: u16 = fid::JPKI_SIGN_CERT;
 /// JPKI EF 0017: user-auth private key.
-pub const EF_JPKI_AUTH_KEY: u16 = 0x0017;
+pub const EF_JPKI_AUTH_KEY: u16 = fid::JPKI_AUTH_KEY;
 /// JPKI EF 0018: user-auth PIN (利用者証明用暗証番号, 4 digits, 3 tries).
-pub const EF_JPKI_AUTH_PIN: u16 = 0x0018;
+pub const EF_JPKI_AUTH_PIN: u16 = fid::JPKI_AUTH_PIN;
 /// 券面AP EF 0012: key for 照合番号B.
-pub const EF_CARD_FACE_KEY_B: u16 = 0x0012;
+pub const EF_CARD_FACE_KEY_B: u16 = fid::FACE_MATCH_B;
 /// 券面AP EF 0002: the card-face record (FF 20 { DF21 … DF2A }).
-pub const EF_CARD_FACE_RECORD: u16 = 0x0002;
+pub const EF_CARD_FACE_RECORD: u16 = fid::FACE_RECORD;
 
 /// The tag of the photo (JPEG 2000) inside the 券面AP record.
 pub const TAG_PHOTO: u16 = 0xDF27;
@@ -37,18 +39,7 @@ pub struct CommandApdu {
 }
 
 impl CommandApdu {
-    fn new(cla: u8, ins: u8, p1: u8, p2: u8, data: &[u8], le: Option<u8>) -> Self {
-        let mut bytes = vec![cla, ins, p1, p2];
-        if !data.is_empty() {
-            // Callers only build short APDUs (data ≤ 255 bytes); longer data is cut, never sent
-            // with a wrong Lc.
-            let data = &data[..data.len().min(255)];
-            bytes.push(data.len() as u8);
-            bytes.extend_from_slice(data);
-        }
-        if let Some(le) = le {
-            bytes.push(le);
-        }
+    fn from_bytes(bytes: Vec<u8>) -> Self {
         Self {
             bytes: Zeroizing::new(bytes),
         }
@@ -56,40 +47,37 @@ impl CommandApdu {
 
     /// SELECT DF by AID: `00 A4 04 0C Lc <AID>`.
     pub fn select_df(aid: &[u8]) -> Self {
-        Self::new(0x00, 0xA4, 0x04, 0x0C, aid, None)
+        Self::from_bytes(build::select_df(aid))
     }
 
     /// SELECT EF by FID: `00 A4 02 0C 02 <FID>`.
     pub fn select_ef(fid: u16) -> Self {
-        Self::new(0x00, 0xA4, 0x02, 0x0C, &fid.to_be_bytes(), None)
+        Self::from_bytes(build::select_ef(fid))
     }
 
     /// READ BINARY `00 B0 <offset> <Le>` (Le 0 means 256). Offsets above 0x7FFF cannot be named
-    /// in the short form and are refused with `None`.
+    /// in the short form, and Le must be 1–256: otherwise `None`.
     pub fn read_binary(offset: usize, le: usize) -> Option<Self> {
         let offset = u16::try_from(offset).ok().filter(|o| *o <= 0x7FFF)?;
-        let le = match le {
-            256 => 0,
-            1..=255 => le as u8,
-            _ => return None,
-        };
-        let [p1, p2] = offset.to_be_bytes();
-        Some(Self::new(0x00, 0xB0, p1, p2, &[], Some(le)))
+        if !(1..=256).contains(&le) {
+            return None;
+        }
+        Some(Self::from_bytes(build::read_binary(offset, le)))
     }
 
     /// VERIFY on the selected key EF: `00 20 00 80 Lc <ASCII>`.
     pub fn verify(secret_ascii: &[u8]) -> Self {
-        Self::new(0x00, 0x20, 0x00, 0x80, secret_ascii, None)
+        Self::from_bytes(build::verify(secret_ascii))
     }
 
     /// VERIFY without data: asks for the tries left (answers 63Cx or 6984).
     pub fn verify_query() -> Self {
-        Self::new(0x00, 0x20, 0x00, 0x80, &[], None)
+        Self::from_bytes(build::verify_query())
     }
 
     /// COMPUTE DIGITAL SIGNATURE `80 2A 00 80 Lc <DigestInfo> 00` with the selected key EF.
     pub fn compute_signature(digest_info: &[u8]) -> Self {
-        Self::new(0x80, 0x2A, 0x00, 0x80, digest_info, Some(0x00))
+        Self::from_bytes(build::compute_digital_signature(digest_info))
     }
 
     /// The bytes to transmit.

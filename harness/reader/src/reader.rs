@@ -71,6 +71,8 @@ impl PinState {
 struct FileRead {
     data: Vec<u8>,
     total: Option<usize>,
+    /// Bytes asked for by the last READ BINARY (0 before the first).
+    requested: usize,
 }
 
 enum ReadProgress {
@@ -84,7 +86,17 @@ impl FileRead {
         CommandApdu::read_binary(0, HEAD_LEN)
     }
 
+    fn new() -> Self {
+        Self {
+            requested: HEAD_LEN,
+            ..Self::default()
+        }
+    }
+
     fn advance(&mut self, chunk: &[u8]) -> ReadProgress {
+        if chunk.len() > self.requested {
+            return ReadProgress::Malformed;
+        }
         self.data.extend_from_slice(chunk);
         if self.total.is_none() {
             match card_data::encoded_size(&self.data) {
@@ -99,11 +111,12 @@ impl FileRead {
             self.data.truncate(total);
             return ReadProgress::Done(std::mem::take(&mut self.data));
         }
-        if chunk.is_empty() {
+        // A short read ends the file: it is shorter than its BER length says.
+        if chunk.len() < self.requested {
             return ReadProgress::Malformed;
         }
-        let left = total - self.data.len();
-        match CommandApdu::read_binary(self.data.len(), left.min(256)) {
+        self.requested = (total - self.data.len()).min(256);
+        match CommandApdu::read_binary(self.data.len(), self.requested) {
             Some(command) => ReadProgress::Next(command),
             None => ReadProgress::Malformed,
         }
@@ -585,7 +598,7 @@ impl Reader {
             },
             CardStep::SelectAuthCert => match (status, FileRead::first_command()) {
                 (StatusWord::OK, Some(read)) => {
-                    self.transmit(CardStep::ReadAuthCert(FileRead::default()), read)
+                    self.transmit(CardStep::ReadAuthCert(FileRead::new()), read)
                 }
                 (other, _) => self.card_error(&step, Some(other)),
             },
@@ -670,7 +683,7 @@ impl Reader {
             },
             CardStep::SelectCardFaceRecord => match (status, FileRead::first_command()) {
                 (StatusWord::OK, Some(read)) => {
-                    self.transmit(CardStep::ReadCardFaceRecord(FileRead::default()), read)
+                    self.transmit(CardStep::ReadCardFaceRecord(FileRead::new()), read)
                 }
                 (other, _) => self.card_error(&step, Some(other)),
             },

@@ -1,0 +1,291 @@
+//! Named snapshots of every patient screen as the reader renders it.
+
+use harness_eligibility::protocol::IdentityMethod;
+use harness_face::MatchDecision;
+use harness_reader::{
+    Availability, CameraFault, CardFaceScanError, FaceFailure, FailureReason, PatientScreen,
+    PinFailure,
+};
+
+fn check(name: &str, screen: PatientScreen) {
+    insta::assert_snapshot!(name, screen.render());
+}
+
+fn failed(method: Option<IdentityMethod>, reason: FailureReason) -> PatientScreen {
+    PatientScreen::Failed { method, reason }
+}
+
+#[test]
+fn idle_and_visual_mode_screens() {
+    check("place_card", PatientScreen::PlaceCard);
+    check(
+        "visual_waiting_for_staff",
+        PatientScreen::VisualWaitingForStaff,
+    );
+    check("visual_place_card", PatientScreen::VisualPlaceCard);
+    check("reading_card", PatientScreen::ReadingCard);
+    check("please_wait", PatientScreen::PleaseWait);
+}
+
+#[test]
+fn method_choice_screens() {
+    check(
+        "choose_method_face_and_pin",
+        PatientScreen::ChooseMethod {
+            face: Availability::Offered,
+            pin: Availability::Offered,
+        },
+    );
+    check(
+        "choose_method_face_only_card",
+        PatientScreen::ChooseMethod {
+            face: Availability::Offered,
+            pin: Availability::NotOnCard,
+        },
+    );
+    check(
+        "choose_method_face_locked",
+        PatientScreen::ChooseMethod {
+            face: Availability::Locked,
+            pin: Availability::Offered,
+        },
+    );
+    check(
+        "choose_method_pin_locked",
+        PatientScreen::ChooseMethod {
+            face: Availability::Offered,
+            pin: Availability::Locked,
+        },
+    );
+}
+
+#[test]
+fn face_route_screens() {
+    check("scanning_card_face", PatientScreen::ScanningCardFace);
+    check(
+        "card_face_in_sleeve",
+        PatientScreen::CardFaceUnreadable {
+            cause: Some(CardFaceScanError::Sleeve),
+            pin_offered: true,
+        },
+    );
+    check(
+        "card_face_glare_no_pin",
+        PatientScreen::CardFaceUnreadable {
+            cause: Some(CardFaceScanError::Glare),
+            pin_offered: false,
+        },
+    );
+    check(
+        "card_face_number_refused",
+        PatientScreen::CardFaceUnreadable {
+            cause: None,
+            pin_offered: true,
+        },
+    );
+    check(
+        "look_at_camera",
+        PatientScreen::LookAtCamera {
+            try_number: 1,
+            tries: 3,
+        },
+    );
+    for (name, decision) in [
+        ("face_not_recognised_no_match", MatchDecision::NoMatch),
+        ("face_not_recognised_no_face", MatchDecision::NoFace),
+        ("face_not_recognised_occluded", MatchDecision::Occluded),
+        ("face_not_recognised_poor_image", MatchDecision::PoorImage),
+        ("face_not_recognised_not_live", MatchDecision::NotLive),
+    ] {
+        check(
+            name,
+            PatientScreen::FaceNotRecognised {
+                decision,
+                tries_left: 2,
+                pin_offered: true,
+            },
+        );
+    }
+    check(
+        "face_not_recognised_last_try_pin_offered",
+        PatientScreen::FaceNotRecognised {
+            decision: MatchDecision::NoMatch,
+            tries_left: 0,
+            pin_offered: true,
+        },
+    );
+    check(
+        "face_not_recognised_face_only_card",
+        PatientScreen::FaceNotRecognised {
+            decision: MatchDecision::NoMatch,
+            tries_left: 1,
+            pin_offered: false,
+        },
+    );
+    for (name, failure) in [
+        ("face_unavailable_locked", FaceFailure::Locked),
+        ("face_unavailable_no_photo", FaceFailure::NoPhoto),
+        (
+            "face_unavailable_photo_unreadable",
+            FaceFailure::PhotoUnreadable,
+        ),
+        (
+            "face_unavailable_card_face_locked",
+            FaceFailure::CardFaceLocked,
+        ),
+        (
+            "face_unavailable_camera_missing",
+            FaceFailure::Camera(CameraFault::Missing),
+        ),
+    ] {
+        check(name, PatientScreen::FaceUnavailable { failure });
+    }
+}
+
+#[test]
+fn pin_pad_screens() {
+    check(
+        "enter_pin_fresh",
+        PatientScreen::EnterPin {
+            tries_left: 3,
+            typed: 0,
+            last_wrong: false,
+            malformed: false,
+        },
+    );
+    check(
+        "enter_pin_two_digits",
+        PatientScreen::EnterPin {
+            tries_left: 3,
+            typed: 2,
+            last_wrong: false,
+            malformed: false,
+        },
+    );
+    check(
+        "enter_pin_after_wrong_pin",
+        PatientScreen::EnterPin {
+            tries_left: 1,
+            typed: 0,
+            last_wrong: true,
+            malformed: false,
+        },
+    );
+    check(
+        "enter_pin_malformed",
+        PatientScreen::EnterPin {
+            tries_left: 2,
+            typed: 0,
+            last_wrong: false,
+            malformed: true,
+        },
+    );
+}
+
+#[test]
+fn consent_and_end_screens() {
+    check(
+        "consent_empty",
+        PatientScreen::Consent { answers: [None; 4] },
+    );
+    check(
+        "consent_partly_answered",
+        PatientScreen::Consent {
+            answers: [Some(true), Some(false), None, None],
+        },
+    );
+    check("completed", PatientScreen::Completed);
+    let pin = Some(IdentityMethod::Pin);
+    let face = Some(IdentityMethod::Face);
+    for (name, screen) in [
+        (
+            "failed_card_removed",
+            failed(pin, FailureReason::CardRemoved),
+        ),
+        (
+            "failed_patient_timeout",
+            failed(face, FailureReason::PatientTimeout),
+        ),
+        ("failed_cancelled", failed(None, FailureReason::Cancelled)),
+        (
+            "failed_not_a_my_number_card",
+            failed(None, FailureReason::NotAMyNumberCard),
+        ),
+        (
+            "failed_card_error",
+            failed(
+                None,
+                FailureReason::CardError {
+                    step: "JPKI AP選択",
+                    status: None,
+                },
+            ),
+        ),
+        (
+            "failed_pin_locked",
+            failed(pin, FailureReason::Pin(PinFailure::Locked)),
+        ),
+        (
+            "failed_pin_not_set",
+            failed(pin, FailureReason::Pin(PinFailure::NotSet)),
+        ),
+        (
+            "failed_face_not_recognised",
+            failed(
+                face,
+                FailureReason::Face(FaceFailure::NotRecognised(MatchDecision::NoMatch)),
+            ),
+        ),
+        (
+            "failed_face_camera",
+            failed(
+                face,
+                FailureReason::Face(FaceFailure::Camera(CameraFault::NoFrames)),
+            ),
+        ),
+        (
+            "failed_no_method",
+            failed(
+                None,
+                FailureReason::NoMethodAvailable {
+                    face: FaceFailure::Locked,
+                    pin: PinFailure::Locked,
+                },
+            ),
+        ),
+        (
+            "failed_staff_confirmation_missing",
+            failed(None, FailureReason::StaffConfirmationMissing),
+        ),
+        (
+            "failed_service_timeout",
+            failed(pin, FailureReason::ServiceTimeout),
+        ),
+    ] {
+        check(name, screen);
+    }
+}
+
+#[test]
+fn failure_labels_for_reports() {
+    let labels: Vec<String> = [
+        FailureReason::CardRemoved,
+        FailureReason::PatientTimeout,
+        FailureReason::Pin(PinFailure::Locked),
+        FailureReason::Pin(PinFailure::NotSet),
+        FailureReason::Face(FaceFailure::Camera(CameraFault::Missing)),
+        FailureReason::NoMethodAvailable {
+            face: FaceFailure::Locked,
+            pin: PinFailure::NotSet,
+        },
+        FailureReason::CardError {
+            step: "暗証番号照合",
+            status: Some(harness_reader::apdu::StatusWord(0x6A88)),
+        },
+        FailureReason::ServiceRejected("証明書失効".into()),
+    ]
+    .iter()
+    .map(FailureReason::label)
+    .collect();
+    insta::assert_snapshot!("failure_labels", labels.join("\n"));
+}
