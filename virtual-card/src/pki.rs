@@ -102,7 +102,9 @@ fn time_to_naive(t: Time) -> NaiveDateTime {
 }
 
 fn spki_public_key(spki: &SubjectPublicKeyInfoOwned) -> Result<PublicKey, PkiError> {
-    let der = spki.to_der().map_err(|e| PkiError::PublicKey(e.to_string()))?;
+    let der = spki
+        .to_der()
+        .map_err(|e| PkiError::PublicKey(e.to_string()))?;
     PublicKey::from_public_key_der(&der).map_err(|e| PkiError::PublicKey(e.to_string()))
 }
 
@@ -125,7 +127,12 @@ pub fn certificate_public_key(der: &[u8]) -> Result<PublicKey, PkiError> {
     parse_certificate(der).map(|c| c.public_key)
 }
 
-fn verify_sha256_rsa(ca_der: &[u8], issuer: &Name, tbs: &[u8], signature: &[u8]) -> Result<(), PkiError> {
+fn verify_sha256_rsa(
+    ca_der: &[u8],
+    issuer: &Name,
+    tbs: &[u8],
+    signature: &[u8],
+) -> Result<(), PkiError> {
     let ca = decode_cert(ca_der)?;
     if ca.tbs_certificate().subject() != issuer {
         return Err(PkiError::WrongIssuer {
@@ -136,7 +143,9 @@ fn verify_sha256_rsa(ca_der: &[u8], issuer: &Name, tbs: &[u8], signature: &[u8])
     let key = spki_public_key(ca.tbs_certificate().subject_public_key_info())?;
     let verifying = VerifyingKey::<Sha256>::new(key);
     let signature = Signature::try_from(signature).map_err(|_| PkiError::BadSignature)?;
-    verifying.verify(tbs, &signature).map_err(|_| PkiError::BadSignature)
+    verifying
+        .verify(tbs, &signature)
+        .map_err(|_| PkiError::BadSignature)
 }
 
 /// Verifies that `cert_der` was signed by the CA whose certificate is `ca_der`
@@ -144,20 +153,26 @@ fn verify_sha256_rsa(ca_der: &[u8], issuer: &Name, tbs: &[u8], signature: &[u8])
 /// see [`CertInfo::is_valid_at`].
 pub fn verify_certificate(cert_der: &[u8], ca_der: &[u8]) -> Result<(), PkiError> {
     let cert = decode_cert(cert_der)?;
-    let tbs = cert.tbs_certificate().to_der().map_err(|e| PkiError::Decode {
-        what: "certificate",
-        message: e.to_string(),
-    })?;
+    let tbs = cert
+        .tbs_certificate()
+        .to_der()
+        .map_err(|e| PkiError::Decode {
+            what: "certificate",
+            message: e.to_string(),
+        })?;
     let signature = cert.signature().as_bytes().ok_or(PkiError::BadSignature)?;
     verify_sha256_rsa(ca_der, cert.tbs_certificate().issuer(), &tbs, signature)
 }
 
 /// Verifies a DER CRL against its CA and returns the revoked serial numbers.
 pub fn revoked_serials(crl_der: &[u8], ca_der: &[u8]) -> Result<Vec<Vec<u8>>, PkiError> {
-    let crl = CertificateList::<x509_cert::certificate::Rfc5280>::from_der(crl_der).map_err(|e| PkiError::Decode {
-        what: "CRL",
-        message: e.to_string(),
-    })?;
+    let crl =
+        CertificateList::<x509_cert::certificate::Rfc5280>::from_der(crl_der).map_err(|e| {
+            PkiError::Decode {
+                what: "CRL",
+                message: e.to_string(),
+            }
+        })?;
     let tbs = crl.tbs_cert_list.to_der().map_err(|e| PkiError::Decode {
         what: "CRL",
         message: e.to_string(),
@@ -216,11 +231,14 @@ const CRL_THIS_UPDATE: (u16, u8, u8) = (2026, 10, 1);
 const CRL_NEXT_UPDATE: (u16, u8, u8) = (2036, 10, 1);
 
 /// Subject of the test user-auth CA.
-pub const AUTH_CA_SUBJECT: &str = "CN=Test JPKI User Authentication CA,OU=virtual-card test PKI,O=Harness Test,C=JP";
+pub const AUTH_CA_SUBJECT: &str =
+    "CN=Test JPKI User Authentication CA,OU=virtual-card test PKI,O=Harness Test,C=JP";
 /// Subject of the test signature CA.
-pub const SIGN_CA_SUBJECT: &str = "CN=Test JPKI Digital Signature CA,OU=virtual-card test PKI,O=Harness Test,C=JP";
+pub const SIGN_CA_SUBJECT: &str =
+    "CN=Test JPKI Digital Signature CA,OU=virtual-card test PKI,O=Harness Test,C=JP";
 /// Subject of the reader-maker CA.
-pub const READER_CA_SUBJECT: &str = "CN=Test Face Reader Maker CA,OU=virtual-card test PKI,O=Harness Test,C=JP";
+pub const READER_CA_SUBJECT: &str =
+    "CN=Test Face Reader Maker CA,OU=virtual-card test PKI,O=Harness Test,C=JP";
 
 fn time(ymd: (u16, u8, u8), end_of_day: bool) -> anyhow::Result<Time> {
     let (h, m, s) = if end_of_day { (23, 59, 59) } else { (0, 0, 0) };
@@ -266,7 +284,8 @@ impl BuilderProfile for TestProfile {
             }
             .to_extension(tbs.subject(), &extensions)?,
         );
-        extensions.push(SubjectKeyIdentifier::try_from(spk)?.to_extension(tbs.subject(), &extensions)?);
+        extensions
+            .push(SubjectKeyIdentifier::try_from(spk)?.to_extension(tbs.subject(), &extensions)?);
         extensions.push(
             BasicConstraints {
                 ca: self.ca,
@@ -290,7 +309,8 @@ impl Minter {
     /// Loads the key at `path`, or makes it deterministically from `label` and writes it.
     fn key(&mut self, path: &Path, label: &str) -> anyhow::Result<PrivateKey> {
         if path.is_file() && !self.force {
-            let pem = fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+            let pem =
+                fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
             self.kept.push(path.to_path_buf());
             return private_key_from_pem(&pem).with_context(|| path.display().to_string());
         }
@@ -330,21 +350,12 @@ fn serial_for(label: &str) -> anyhow::Result<SerialNumber> {
 fn build_cert(
     key: &PrivateKey,
     issuer_key: &PrivateKey,
-    subject: Name,
-    issuer: Name,
+    profile: TestProfile,
     serial: SerialNumber,
     validity: Validity,
-    ca: bool,
-    key_usage: KeyUsage,
 ) -> anyhow::Result<Certificate> {
     let spki = SubjectPublicKeyInfoOwned::from_key(&key.to_public_key())
         .map_err(|e| anyhow::anyhow!("public key: {e}"))?;
-    let profile = TestProfile {
-        subject,
-        issuer,
-        ca,
-        key_usage,
-    };
     let builder = CertificateBuilder::new(profile, serial, validity, spki)?;
     let signer = SigningKey::<Sha256>::new(issuer_key.clone());
     Ok(builder.build::<_, Signature>(&signer)?)
@@ -376,7 +387,11 @@ pub fn run(args: MintArgs) -> anyhow::Result<()> {
         let profile = CardProfile::load(&path)?;
         profiles.push(profile);
     }
-    anyhow::ensure!(!profiles.is_empty(), "no card profiles in {}", cards_dir.display());
+    anyhow::ensure!(
+        !profiles.is_empty(),
+        "no card profiles in {}",
+        cards_dir.display()
+    );
 
     let root = args.fixtures.join("pki");
     let mut minter = Minter {
@@ -393,34 +408,40 @@ pub fn run(args: MintArgs) -> anyhow::Result<()> {
     let auth_ca = build_cert(
         &auth_ca_key,
         &auth_ca_key,
-        name(AUTH_CA_SUBJECT)?,
-        name(AUTH_CA_SUBJECT)?,
+        TestProfile {
+            subject: name(AUTH_CA_SUBJECT)?,
+            issuer: name(AUTH_CA_SUBJECT)?,
+            ca: true,
+            key_usage: ca_usage(),
+        },
         serial_for("auth-ca")?,
         ca_validity,
-        true,
-        ca_usage(),
     )?;
     let sign_ca_key = minter.key(&paths.sign_ca_key(), "sign-ca")?;
     let sign_ca = build_cert(
         &sign_ca_key,
         &sign_ca_key,
-        name(SIGN_CA_SUBJECT)?,
-        name(SIGN_CA_SUBJECT)?,
+        TestProfile {
+            subject: name(SIGN_CA_SUBJECT)?,
+            issuer: name(SIGN_CA_SUBJECT)?,
+            ca: true,
+            key_usage: ca_usage(),
+        },
         serial_for("sign-ca")?,
         ca_validity,
-        true,
-        ca_usage(),
     )?;
     let reader_ca_key = minter.key(&root.join("reader-ca.key.pem"), "reader-ca")?;
     let reader_ca = build_cert(
         &reader_ca_key,
         &reader_ca_key,
-        name(READER_CA_SUBJECT)?,
-        name(READER_CA_SUBJECT)?,
+        TestProfile {
+            subject: name(READER_CA_SUBJECT)?,
+            issuer: name(READER_CA_SUBJECT)?,
+            ca: true,
+            key_usage: ca_usage(),
+        },
         serial_for("reader-ca")?,
         ca_validity,
-        true,
-        ca_usage(),
     )?;
     minter.write(&paths.auth_ca_cert(), &auth_ca.to_der()?)?;
     minter.write(&paths.sign_ca_cert(), &sign_ca.to_der()?)?;
@@ -433,18 +454,23 @@ pub fn run(args: MintArgs) -> anyhow::Result<()> {
             .with_context(|| format!("person {} not in people.toml", profile.person))?;
         let card = PkiPaths::new(&root, &profile.person);
         let not_before = date_time(profile.issued, false)?;
-        let auth_not_after = date_time(profile.certificate.auth_not_after.unwrap_or(profile.expiry), true)?;
+        let auth_not_after = date_time(
+            profile.certificate.auth_not_after.unwrap_or(profile.expiry),
+            true,
+        )?;
         let auth_key = minter.key(&card.auth_key(), &format!("{}/auth", profile.person))?;
         let auth_serial = serial_for(&format!("{}/auth", profile.person))?;
         let auth = build_cert(
             &auth_key,
             &auth_ca_key,
-            name(&auth_subject(&profile.person))?,
-            name(AUTH_CA_SUBJECT)?,
+            TestProfile {
+                subject: name(&auth_subject(&profile.person))?,
+                issuer: name(AUTH_CA_SUBJECT)?,
+                ca: false,
+                key_usage: KeyUsage(KeyUsages::DigitalSignature.into()),
+            },
             auth_serial.clone(),
             Validity::new(not_before, auth_not_after),
-            false,
-            KeyUsage(KeyUsages::DigitalSignature.into()),
         )?;
         minter.write(&card.auth_cert(), &auth.to_der()?)?;
         if profile.certificate.revoked {
@@ -463,12 +489,14 @@ pub fn run(args: MintArgs) -> anyhow::Result<()> {
             let sign = build_cert(
                 &sign_key,
                 &sign_ca_key,
-                name(&subject)?,
-                name(SIGN_CA_SUBJECT)?,
+                TestProfile {
+                    subject: name(&subject)?,
+                    issuer: name(SIGN_CA_SUBJECT)?,
+                    ca: false,
+                    key_usage: KeyUsage(KeyUsages::DigitalSignature | KeyUsages::NonRepudiation),
+                },
                 serial_for(&format!("{}/sign", profile.person))?,
                 Validity::new(not_before, date_time(profile.expiry, true)?),
-                false,
-                KeyUsage(KeyUsages::DigitalSignature | KeyUsages::NonRepudiation),
             )?;
             minter.write(&card.sign_cert(), &sign.to_der()?)?;
         }
@@ -490,14 +518,21 @@ pub fn run(args: MintArgs) -> anyhow::Result<()> {
         let cert = build_cert(
             &key,
             &reader_ca_key,
-            name(&format!("CN=Face Reader {i},OU=Face Recognition Reader,O=Harness Test,C=JP"))?,
-            name(READER_CA_SUBJECT)?,
+            TestProfile {
+                subject: name(&format!(
+                    "CN=Face Reader {i},OU=Face Recognition Reader,O=Harness Test,C=JP"
+                ))?,
+                issuer: name(READER_CA_SUBJECT)?,
+                ca: false,
+                key_usage: KeyUsage(KeyUsages::DigitalSignature.into()),
+            },
             serial_for(&format!("reader-{i}"))?,
             ca_validity,
-            false,
-            KeyUsage(KeyUsages::DigitalSignature.into()),
         )?;
-        minter.write(&root.join("readers").join(format!("reader-{i}.crt.der")), &cert.to_der()?)?;
+        minter.write(
+            &root.join("readers").join(format!("reader-{i}.crt.der")),
+            &cert.to_der()?,
+        )?;
     }
 
     println!(

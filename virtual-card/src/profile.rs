@@ -211,13 +211,14 @@ impl DateRepr {
     fn to_date(&self) -> Result<NaiveDate, String> {
         match self {
             DateRepr::Toml(dt) => match (dt.date, dt.time) {
-                (Some(d), None) => NaiveDate::from_ymd_opt(i32::from(d.year), u32::from(d.month), u32::from(d.day))
-                    .ok_or_else(|| format!("{dt} is not a date")),
+                (Some(d), None) => {
+                    NaiveDate::from_ymd_opt(i32::from(d.year), u32::from(d.month), u32::from(d.day))
+                        .ok_or_else(|| format!("{dt} is not a date"))
+                }
                 _ => Err(format!("{dt}: expected a date without a time")),
             },
-            DateRepr::Text(s) => {
-                NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|e| format!("{s:?} is not a YYYY-MM-DD date: {e}"))
-            }
+            DateRepr::Text(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .map_err(|e| format!("{s:?} is not a YYYY-MM-DD date: {e}")),
         }
     }
 }
