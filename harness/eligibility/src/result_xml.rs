@@ -138,7 +138,10 @@ impl ConsentEntry {
         Self {
             flag: if consent.given { "1" } else { "0" },
             time: consent.at,
-            available_until: consent.given.then(|| consent.at + CONSENT_AVAILABLE_FOR),
+            available_until: consent
+                .given
+                .then(|| consent.at.checked_add_signed(CONSENT_AVAILABLE_FOR))
+                .flatten(),
         }
     }
 }

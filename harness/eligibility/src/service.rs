@@ -406,7 +406,9 @@ impl EligibilityService {
                 break;
             }
         }
-        let expires_at = now + self.config.challenge_lifetime;
+        let expires_at = now
+            .checked_add_signed(self.config.challenge_lifetime)
+            .unwrap_or(NaiveDateTime::MAX);
         self.challenges.insert(
             nonce.clone(),
             ChallengeEntry {
@@ -593,6 +595,11 @@ impl EligibilityService {
 
     fn forget_old_challenges(&mut self, now: NaiveDateTime) {
         let memory = self.config.challenge_memory;
-        self.challenges.retain(|_, c| now <= c.expires_at + memory);
+        self.challenges.retain(|_, c| {
+            now <= c
+                .expires_at
+                .checked_add_signed(memory)
+                .unwrap_or(NaiveDateTime::MAX)
+        });
     }
 }
