@@ -9,7 +9,7 @@ use rsa::pkcs1v15::SigningKey;
 use rsa::pkcs8::DecodePrivateKey;
 use rsa::signature::{SignatureEncoding, Signer};
 use rsa::PrivateKey;
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 
 /// Errors loading the reader's credentials or signing with them.
 #[derive(Debug, thiserror::Error)]
@@ -58,6 +58,17 @@ impl ReaderCredentials {
     /// and a `CERTIFICATE` block. Reading the files is the caller's job (e.g.
     /// fixtures/pki/readers/reader-0.key.pem).
     pub fn from_pem(key_pem: &str, certificate_pem: &str) -> Result<Self, CredentialError> {
+        let (label, certificate_der) = der::pem::decode_vec(certificate_pem.as_bytes())
+            .map_err(|error| CredentialError::Pem(error.to_string()))?;
+        if label != "CERTIFICATE" {
+            return Err(CredentialError::NotACertificate(label.to_owned()));
+        }
+        Self::from_key_pem(key_pem, certificate_der)
+    }
+
+    /// Credentials from a PEM private key (PKCS#8 or PKCS#1) and a DER certificate, as the test
+    /// PKI stores them (fixtures/pki/readers/reader-0.key.pem and reader-0.crt.der).
+    pub fn from_key_pem(key_pem: &str, certificate_der: Vec<u8>) -> Result<Self, CredentialError> {
         let (label, key_der) = der::pem::decode_vec(key_pem.as_bytes())
             .map_err(|error| CredentialError::Pem(error.to_string()))?;
         let key_der = zeroize::Zeroizing::new(key_der);
@@ -67,11 +78,6 @@ impl ReaderCredentials {
             _ => PrivateKey::from_pkcs8_der(&key_der)
                 .map_err(|error| CredentialError::Key(error.to_string()))?,
         };
-        let (label, certificate_der) = der::pem::decode_vec(certificate_pem.as_bytes())
-            .map_err(|error| CredentialError::Pem(error.to_string()))?;
-        if label != "CERTIFICATE" {
-            return Err(CredentialError::NotACertificate(label.to_owned()));
-        }
         Ok(Self::new(key, certificate_der))
     }
 
@@ -90,27 +96,21 @@ impl ReaderCredentials {
 }
 
 /// The statement a reader signs after a face matched: binds the service's challenge, the card's
-/// user-auth certificate, the reader and the time.
-///
-/// Layout (all lengths big-endian u32):
-/// `"JP-FACE-READER-ATTESTATION/1" 00 | len challenge | SHA-256(auth cert) | len name | name | "yyyyMMddHHmmss"`.
-/// The one place to change when the eligibility service defines its own statement.
+/// user-auth certificate, the reader, the score and the time. The format is the eligibility
+/// service's (`harness_eligibility::attestation`, `mock-reader-attestation/1`); this is the one
+/// place the reader builds it.
 pub fn attestation_statement(
     challenge: &[u8],
     auth_certificate_der: &[u8],
     reader_name: &str,
+    match_score: f32,
     matched_at: NaiveDateTime,
 ) -> Vec<u8> {
-    let mut statement = b"JP-FACE-READER-ATTESTATION/1\0".to_vec();
-    push_len_prefixed(&mut statement, challenge);
-    statement.extend_from_slice(&Sha256::digest(auth_certificate_der));
-    push_len_prefixed(&mut statement, reader_name.as_bytes());
-    statement.extend_from_slice(matched_at.format("%Y%m%d%H%M%S").to_string().as_bytes());
-    statement
-}
-
-fn push_len_prefixed(out: &mut Vec<u8>, bytes: &[u8]) {
-    let len = u32::try_from(bytes.len()).unwrap_or(u32::MAX);
-    out.extend_from_slice(&len.to_be_bytes());
-    out.extend_from_slice(bytes);
+    harness_eligibility::attestation::attestation_statement(
+        challenge,
+        auth_certificate_der,
+        reader_name,
+        f64::from(match_score),
+        matched_at,
+    )
 }

@@ -153,6 +153,19 @@ pub enum ServiceAnswer {
     },
 }
 
+impl From<&harness_eligibility::service::CheckOutcome> for ServiceAnswer {
+    /// The service accepted the identity (whatever the qualification: 有効, 無効, 該当資格なし
+    /// are the terminal's business), or refused the certificate or the proof.
+    fn from(outcome: &harness_eligibility::service::CheckOutcome) -> Self {
+        match outcome.error() {
+            None => Self::Accepted,
+            Some(error) => Self::Rejected {
+                reason: error.label().to_owned(),
+            },
+        }
+    }
+}
+
 /// An event for the reader.
 #[derive(Clone)]
 pub enum Input {

@@ -720,7 +720,7 @@ impl Reader {
                 (other, _) => self.card_error(&step, Some(other)),
             },
             CardStep::VerifyPin => match (status, status.tries_left()) {
-                (StatusWord::OK, _) => self.request_challenge(),
+                (StatusWord::OK, _) => self.with_challenge(),
                 (_, Some(0)) | (StatusWord::BLOCKED | StatusWord::AUTH_BLOCKED, _) => {
                     self.visit.pin = Some(PinState::Locked);
                     self.fail(FailureReason::Pin(PinFailure::Locked));
@@ -955,7 +955,7 @@ impl Reader {
             Ok(Some(photo)) => match self.face.photo_decoder.decode(&photo) {
                 Ok(image) => {
                     self.visit.photo = Some(image);
-                    self.capture();
+                    self.with_challenge();
                 }
                 Err(_) => self.face_unavailable(FaceFailure::PhotoUnreadable),
             },
@@ -1010,7 +1010,7 @@ impl Reader {
             report: report.clone(),
         }));
         if report.decision == MatchDecision::Match {
-            self.request_challenge();
+            self.attest_face_match(report.score);
             return;
         }
         if self.face_locked() {
@@ -1110,34 +1110,58 @@ impl Reader {
             self.fail(FailureReason::ServiceRejected("empty challenge".into()));
             return;
         }
-        self.visit.challenge = Some(challenge.clone());
+        self.visit.challenge = Some(challenge);
+        self.after_challenge();
+    }
+
+    /// The challenge is there: the PIN route has the card sign it; the face route captures (the
+    /// attestation is signed at the match, so its time lies inside the challenge's lifetime).
+    fn after_challenge(&mut self) {
         match self.visit.method {
             Some(IdentityMethod::Pin) => self.transmit(
                 CardStep::SelectAuthKey,
                 CommandApdu::select_ef(apdu::EF_JPKI_AUTH_KEY),
             ),
-            Some(IdentityMethod::Face) => {
-                let statement = attestation_statement(
-                    &challenge,
-                    &self.visit.auth_certificate,
-                    &self.config.reader_name,
-                    self.wall_time(self.now),
-                );
-                match self.config.credentials.sign(&statement) {
-                    Ok(signature) => {
-                        self.visit.proof = Some(IdentityProof::ReaderAttestation {
-                            statement,
-                            signature,
-                            reader_certificate: self.config.credentials.certificate_der().to_vec(),
-                        });
-                        self.ask_consents();
-                    }
-                    Err(error) => self.fail(FailureReason::AttestationFailed(error.to_string())),
-                }
-            }
+            Some(IdentityMethod::Face) => self.capture(),
             Some(IdentityMethod::Visual) | None => self.fail(FailureReason::ServiceRejected(
                 "unexpected challenge".into(),
             )),
+        }
+    }
+
+    /// Identity confirmed on the PIN route (after VERIFY) or before capture on the face route:
+    /// use the visit's challenge, or ask the service for one.
+    fn with_challenge(&mut self) {
+        if self.visit.challenge.is_some() {
+            self.after_challenge();
+        } else {
+            self.request_challenge();
+        }
+    }
+
+    /// The face matched: sign the reader's attestation over the challenge and the card.
+    fn attest_face_match(&mut self, score: f32) {
+        let Some(challenge) = self.visit.challenge.clone() else {
+            self.fail(FailureReason::AttestationFailed("no challenge".into()));
+            return;
+        };
+        let statement = attestation_statement(
+            &challenge,
+            &self.visit.auth_certificate,
+            &self.config.reader_name,
+            score,
+            self.wall_time(self.now),
+        );
+        match self.config.credentials.sign(&statement) {
+            Ok(signature) => {
+                self.visit.proof = Some(IdentityProof::ReaderAttestation {
+                    statement,
+                    signature,
+                    reader_certificate: self.config.credentials.certificate_der().to_vec(),
+                });
+                self.ask_consents();
+            }
+            Err(error) => self.fail(FailureReason::AttestationFailed(error.to_string())),
         }
     }
 

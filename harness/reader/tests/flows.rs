@@ -56,7 +56,10 @@ fn face_route_completes_with_a_signed_reader_attestation() {
     assert!(bench.screen().contains("カメラに顔を向けてください"));
     bench.now = secs(8);
     let outputs = bench.show_face(HOLDER);
-    assert!(has(&outputs, is_need_challenge));
+    assert!(
+        !has(&outputs, is_need_challenge),
+        "the challenge came before the camera"
+    );
     let attempt = outputs
         .iter()
         .find_map(|o| match o {
@@ -66,7 +69,6 @@ fn face_route_completes_with_a_signed_reader_attestation() {
         .expect("a face comparison");
     assert_eq!(attempt.report.decision, MatchDecision::Match);
     assert_eq!(attempt.try_number, 1);
-    bench.give_challenge();
     assert!(bench.screen().starts_with("同意の選択"));
     bench.now = secs(20);
     let outputs = bench.consent([true, false, true, true]);
@@ -99,9 +101,14 @@ fn face_route_completes_with_a_signed_reader_attestation() {
             CHALLENGE,
             &check.auth_certificate,
             &check.reader_name,
+            0.92,
             clock_origin() + chrono::Duration::seconds(8)
         )
     );
+    let parsed = harness_eligibility::AttestationStatement::parse(statement).unwrap();
+    assert_eq!(parsed.challenge, CHALLENGE);
+    assert_eq!(parsed.reader_name, check.reader_name);
+    assert_eq!(parsed.match_score, 0.92);
     let reader_key = PrivateKey::from_pkcs8_der(&pem_der("reader.key.pem")).unwrap();
     assert!(verify_pkcs1_sha256(&reader_key, statement, signature));
     assert!(!verify_pkcs1_sha256(
@@ -335,7 +342,6 @@ fn face_only_card_face_match_completes() {
     bench.place_card();
     bench.face_route_to_camera();
     bench.show_face(HOLDER);
-    bench.give_challenge();
     bench.consent([true; 4]);
     bench.accept();
     assert!(bench.last_result().is_completed());
@@ -535,7 +541,8 @@ fn card_in_its_sleeve_shows_an_error_and_can_be_retried() {
     assert!(bench.screen().contains("光が反射しています"));
     bench.touch(Touch::Retry);
     let outputs = bench.scan_card_face();
-    assert!(has(&outputs, is_need_frames));
+    assert!(has(&outputs, is_need_challenge));
+    assert!(has(&bench.give_challenge(), is_need_frames));
 }
 
 #[test]
@@ -815,7 +822,6 @@ fn patient_walking_away_from_the_consent_screen() {
     bench.place_card();
     bench.face_route_to_camera();
     bench.show_face(HOLDER);
-    bench.give_challenge();
     bench.touch(Touch::Consent {
         item: harness_reader::ConsentItem::Medication,
         given: true,
@@ -952,7 +958,6 @@ fn service_that_gives_no_challenge_or_no_answer_times_out() {
     bench.place_card();
     bench.face_route_to_camera();
     bench.show_face(HOLDER);
-    bench.give_challenge();
     bench.consent([true; 4]);
     bench.advance(secs(30));
     let result = bench.last_result();
@@ -999,6 +1004,7 @@ fn debug_output_never_shows_a_pin_or_the_card_face_number() {
     let debug = format!("{scanned:?}");
     assert!(!debug.contains(SECURITY_CODE), "{debug}");
     bench.send(scanned);
+    bench.give_challenge();
     bench.send(Input::CameraFault(CameraFault::Disconnected));
     bench.touch(Touch::ChoosePin);
     let entered = Input::PinEntered(harness_reader::Pin::new("9876"));

@@ -317,14 +317,13 @@ impl Bench {
             .expect("a submitted check")
     }
 
-    /// Face route up to the camera: choose face, scan the card face.
+    /// Face route up to the camera: choose face, scan the card face, the service's challenge.
     pub fn face_route_to_camera(&mut self) {
         assert!(has(&self.touch(Touch::ChooseFace), is_need_scan));
-        assert!(
-            has(&self.scan_card_face(), is_need_frames),
-            "{}",
-            self.screen()
-        );
+        let outputs = self.scan_card_face();
+        assert!(has(&outputs, is_need_challenge), "{}", self.screen());
+        let outputs = self.give_challenge();
+        assert!(has(&outputs, is_need_frames), "{}", self.screen());
     }
 }
 
