@@ -188,16 +188,51 @@ fn write_atomically_with(
     Ok(final_path)
 }
 
+/// A slow device: data is written `chunk_bytes` at a time with `pause` between chunks
+/// (fault injection for tests and the load tool: it widens the window in which a crash
+/// interrupts a write).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SlowDevice {
+    /// Bytes per write call.
+    pub chunk_bytes: usize,
+    /// Pause after each chunk.
+    pub pause: std::time::Duration,
+}
+
 /// The result folders under one root.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResultFolders {
     root: PathBuf,
+    slow_device: Option<SlowDevice>,
 }
 
 impl ResultFolders {
     /// Folders under `root` (not created).
     pub fn new(root: impl Into<PathBuf>) -> Self {
-        Self { root: root.into() }
+        Self {
+            root: root.into(),
+            slow_device: None,
+        }
+    }
+
+    /// The same folders, written through a [`SlowDevice`].
+    pub fn with_slow_device(mut self, slow_device: SlowDevice) -> Self {
+        self.slow_device = Some(slow_device);
+        self
+    }
+
+    fn writer(&self) -> impl FnMut(&mut File, &[u8]) -> io::Result<()> {
+        let slow = self.slow_device;
+        move |file: &mut File, bytes: &[u8]| match slow {
+            None => write_all(file, bytes),
+            Some(slow) => {
+                for chunk in bytes.chunks(slow.chunk_bytes.max(1)) {
+                    file.write_all(chunk)?;
+                    std::thread::sleep(slow.pause);
+                }
+                Ok(())
+            }
+        }
     }
 
     /// The root.
@@ -242,7 +277,7 @@ impl ResultFolders {
             &name,
             xml,
             Publish::NoClobber,
-            &mut write_all,
+            &mut self.writer(),
         )
     }
 

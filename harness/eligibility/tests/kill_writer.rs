@@ -13,7 +13,7 @@ use harness_eligibility::ResultFolders;
 
 const ACKNOWLEDGED_BEFORE_KILL: usize = 300;
 
-fn run_and_kill(extra: &[&str]) {
+fn run_and_kill(extra: &[&str]) -> usize {
     let tmp = tempfile::tempdir().expect("tempdir");
     let mut child = Command::new(env!("CARGO_BIN_EXE_result-writer-load"))
         .arg(tmp.path())
@@ -80,6 +80,7 @@ fn run_and_kill(extra: &[&str]) {
     println!(
         "{xml_files} complete result files, {temps} temporary files left by the kill (removed)"
     );
+    temps
 }
 
 #[test]
@@ -90,4 +91,15 @@ fn sigkill_under_load_leaves_no_partial_result_file() {
 #[test]
 fn sigkill_under_load_leaves_no_partial_shift_jis_file() {
     run_and_kill(&["--shift-jis"]);
+}
+
+/// On a slow device most kills land in the middle of a write: the partial data must stay in the
+/// temporary file.
+#[test]
+fn sigkill_during_slow_writes_leaves_no_partial_result_file() {
+    let temps = run_and_kill(&["--slow-device", "256:200"]);
+    assert!(
+        temps >= 1,
+        "the kill should have interrupted at least one write"
+    );
 }

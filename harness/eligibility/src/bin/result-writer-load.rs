@@ -3,13 +3,17 @@
 //! prints `written <file name>` on stdout: the test that SIGKILLs this process checks that every
 //! acknowledged file is there and that no partial file is visible under a `.xml` name.
 //!
-//! Usage: `result-writer-load <root> [--threads N] [--count N] [--shift-jis]`
+//! Usage: `result-writer-load <root> [--threads N] [--count N] [--shift-jis] [--slow-device BYTES:MICROS]`
+//!
+//! `--slow-device 256:200` writes 256 bytes at a time with a 200 µs pause after each (a slow
+//! disk), so that a kill lands in the middle of writes.
 
 use std::io::Write;
 use std::process::ExitCode;
 use std::sync::Mutex;
 
 use chrono::{Duration, NaiveDate};
+use harness_eligibility::files::SlowDevice;
 use harness_eligibility::protocol::{Consent, Consents, IdentityMethod};
 use harness_eligibility::{
     CharacterCode, CheckOutcome, CheckResult, FixtureDir, InsuranceBook, ResultFileOptions,
@@ -21,6 +25,7 @@ struct Args {
     threads: u64,
     count: Option<u64>,
     shift_jis: bool,
+    slow_device: Option<SlowDevice>,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -29,6 +34,7 @@ fn parse_args() -> Result<Args, String> {
     let mut threads = 4;
     let mut count = None;
     let mut shift_jis = false;
+    let mut slow_device = None;
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--threads" => {
@@ -46,6 +52,17 @@ fn parse_args() -> Result<Args, String> {
                 );
             }
             "--shift-jis" => shift_jis = true,
+            "--slow-device" => {
+                let spec = args.next().unwrap_or_default();
+                let (bytes, micros) = spec
+                    .split_once(':')
+                    .and_then(|(b, m)| Some((b.parse().ok()?, m.parse().ok()?)))
+                    .ok_or("--slow-device needs BYTES:MICROS")?;
+                slow_device = Some(SlowDevice {
+                    chunk_bytes: bytes,
+                    pause: std::time::Duration::from_micros(micros),
+                });
+            }
             _ if root.is_none() => root = Some(arg.into()),
             other => return Err(format!("unexpected argument {other:?}")),
         }
@@ -56,6 +73,7 @@ fn parse_args() -> Result<Args, String> {
         threads,
         count,
         shift_jis,
+        slow_device,
     })
 }
 
@@ -81,7 +99,10 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let folders = ResultFolders::new(&args.root);
+    let mut folders = ResultFolders::new(&args.root);
+    if let Some(slow) = args.slow_device {
+        folders = folders.with_slow_device(slow);
+    }
     if let Err(e) = folders.create_all() {
         eprintln!("{e}");
         return ExitCode::from(1);
