@@ -103,3 +103,75 @@ fn sigkill_during_slow_writes_leaves_no_partial_result_file() {
         "the kill should have interrupted at least one write"
     );
 }
+
+/// A real full disk: a 32 KiB tmpfs mounted in a private mount namespace. The writer stops with
+/// the typed disk-full error, every `*.xml` is complete and no temporary file is left.
+#[test]
+#[ignore = "needs root (unshare -m, mount -t tmpfs); run with --ignored"]
+fn a_full_disk_stops_the_writer_with_a_clear_error_and_no_partial_file() {
+    let mount_point = tempfile::tempdir().expect("tempdir");
+    let script = format!(
+        "set -e; mount -t tmpfs -o size=32k tmpfs '{dir}'; \
+         set +e; '{bin}' '{dir}' --threads 2 2>&1 >/dev/null | sed 's/^/STDERR /'; \
+         for f in '{dir}'/face/* '{dir}'/face/.[!.]*; do [ -e \"$f\" ] || continue; \
+         printf 'FILE %s ' \"$(basename \"$f\")\"; base64 -w0 \"$f\"; echo; done",
+        dir = mount_point.path().display(),
+        bin = env!("CARGO_BIN_EXE_result-writer-load"),
+    );
+    let output = Command::new("unshare")
+        .args(["-m", "sh", "-c", &script])
+        .output()
+        .expect("run unshare");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let errors: Vec<&str> = stdout
+        .lines()
+        .filter_map(|l| l.strip_prefix("STDERR "))
+        .collect();
+    assert!(
+        !errors.is_empty(),
+        "the writer must report the full disk:\n{stdout}"
+    );
+    assert!(
+        errors
+            .iter()
+            .all(|e| e.starts_with("disk full while writing")),
+        "{errors:?}"
+    );
+    let mut complete = 0;
+    for line in stdout.lines().filter_map(|l| l.strip_prefix("FILE ")) {
+        let (name, b64) = line.split_once(' ').unwrap_or((line, ""));
+        assert!(name.ends_with(".xml"), "left behind: {name}");
+        let bytes = decode_base64(b64);
+        let doc = parse_document(&bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
+        check_envelope(&doc.root, "1");
+        complete += 1;
+    }
+    assert!(complete >= 1, "some files fit before the disk was full");
+    println!(
+        "{complete} complete files on a 32 KiB disk; writer said: {}",
+        errors.first().copied().unwrap_or("")
+    );
+}
+
+fn decode_base64(text: &str) -> Vec<u8> {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = Vec::new();
+    let mut acc = 0u32;
+    let mut bits = 0;
+    for c in text.bytes().filter(|c| *c != b'=') {
+        let v = ALPHABET.iter().position(|a| *a == c).expect("base64 digit") as u32;
+        acc = (acc << 6) | v;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    out
+}
