@@ -1,0 +1,153 @@
+//! A counter (受付) as the harness wires it: one reader, one fixture card behind any card channel,
+//! the eligibility service answering challenges and checks.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use harness_eligibility::service::CheckOutcome as ServiceOutcome;
+use harness_eligibility::{EligibilityService, FixtureDir, FixtureSource, ServiceConfig};
+use harness_reader::{
+    consent_touches, run_until_idle, CheckResult, FaceEngine, Input, Output, PrintedCardFace,
+    Reader, ReaderConfig, ReaderCredentials, SecurityCode, ServiceAnswer, Touch,
+};
+use harness_transport::CardChannel;
+use rand_chacha::rand_core::SeedableRng;
+use rand_chacha::ChaCha20Rng;
+use virtual_card::profile::LoadedProfile;
+
+use super::{clock_origin, frames, ColourMatcher};
+
+pub const READER: &str = "Identiv CLOUD 3701 F Contactless Reader 0";
+
+pub fn fixtures() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures")
+}
+
+pub fn fixture_reader_credentials() -> ReaderCredentials {
+    let key = std::fs::read_to_string(fixtures().join("pki/readers/reader-0.key.pem")).unwrap();
+    let cert = std::fs::read(fixtures().join("pki/readers/reader-0.crt.der")).unwrap();
+    ReaderCredentials::from_key_pem(&key, cert).unwrap()
+}
+
+/// One reader, one fixture card, the service: everything the harness wires together.
+pub struct Counter<C: CardChannel> {
+    pub reader: Reader,
+    pub card: C,
+    pub profile: LoadedProfile,
+    pub service: EligibilityService,
+    pub rng: ChaCha20Rng,
+    pub now: Duration,
+    pub outputs: Vec<Output>,
+    pub service_outcomes: Vec<ServiceOutcome>,
+}
+
+impl<C: CardChannel> Counter<C> {
+    /// A counter for the card of `person` (fixtures/cards/<person>.toml) behind `card`.
+    pub fn new(person: &str, card: C) -> Self {
+        let path = fixtures().join(format!("cards/{person}.toml"));
+        let profile = virtual_card::profile::load(&path).unwrap();
+        let service = EligibilityService::from_fixtures(
+            &FixtureDir::workspace().load().unwrap(),
+            ServiceConfig::default(),
+        )
+        .unwrap();
+        let config = ReaderConfig::new(READER, clock_origin(), fixture_reader_credentials());
+        Self {
+            reader: Reader::new(config, FaceEngine::new(Arc::new(ColourMatcher))),
+            card,
+            profile,
+            service,
+            rng: ChaCha20Rng::seed_from_u64(7),
+            now: Duration::ZERO,
+            outputs: Vec::new(),
+            service_outcomes: Vec::new(),
+        }
+    }
+
+    /// Feeds an input; answers the card, challenge requests and checks until the reader waits
+    /// for the patient, the camera, the card-face scan or the terminal.
+    pub fn send(&mut self, input: Input) {
+        let mut inputs = vec![input];
+        while let Some(input) = inputs.pop() {
+            let pumped = run_until_idle(&mut self.reader, &mut self.card, input, self.now);
+            let wall = self.reader.wall_time(self.now);
+            for output in pumped.outputs {
+                match &output {
+                    Output::NeedChallenge => {
+                        let challenge = self.service.issue_challenge(&mut self.rng, wall);
+                        inputs.push(Input::Challenge(challenge.nonce));
+                    }
+                    Output::SubmitCheck(check) => {
+                        let outcome = self.service.check((**check).clone(), wall);
+                        inputs.push(Input::ServiceAnswer(ServiceAnswer::from(&outcome)));
+                        self.service_outcomes.push(outcome);
+                    }
+                    _ => {}
+                }
+                self.outputs.push(output);
+            }
+        }
+    }
+
+    pub fn touch(&mut self, touch: Touch) {
+        self.send(Input::Touch(touch));
+    }
+
+    pub fn place_card(&mut self) {
+        self.send(Input::CardPlaced);
+    }
+
+    pub fn printed_face(&self) -> PrintedCardFace {
+        PrintedCardFace {
+            birth_date: self.profile.person.birth,
+            expiry_year: chrono::Datelike::year(&self.profile.profile.expiry),
+            security_code: SecurityCode::new(self.profile.profile.security_code.expose()).unwrap(),
+        }
+    }
+
+    pub fn face_route(&mut self, colour: [u8; 3]) {
+        self.touch(Touch::ChooseFace);
+        let face = self.printed_face();
+        self.send(Input::CardFaceScanned(Ok(face)));
+        self.now += Duration::from_secs(2);
+        self.send(Input::CameraFrames(frames(colour)));
+    }
+
+    pub fn pin_route(&mut self) {
+        self.touch(Touch::ChoosePin);
+        let pin = self
+            .profile
+            .profile
+            .pins
+            .auth
+            .as_ref()
+            .unwrap()
+            .expose()
+            .to_owned();
+        self.send(Input::PinEntered(harness_reader::Pin::new(&pin)));
+    }
+
+    pub fn consent_all(&mut self) {
+        for touch in consent_touches([true, true, false, true]) {
+            self.touch(touch);
+        }
+    }
+
+    pub fn result(&self) -> CheckResult {
+        self.outputs
+            .iter()
+            .rev()
+            .find_map(|o| match o {
+                Output::Result(result) => Some((**result).clone()),
+                _ => None,
+            })
+            .expect("a result")
+    }
+
+    pub fn service_outcome(&self) -> &ServiceOutcome {
+        self.service_outcomes
+            .last()
+            .expect("a check reached the service")
+    }
+}
