@@ -258,7 +258,10 @@ pub fn render_text(screen: &Screen) -> String {
             if screen.visual_forms.is_empty() {
                 out.push("  （目視確認モードのカードリーダーはありません）".to_owned());
             }
-            for form in &screen.visual_forms {
+            for (index, form) in screen.visual_forms.iter().enumerate() {
+                if index > 0 {
+                    out.push(String::new());
+                }
                 out.push(format!("  対象: {}", form.reader));
                 out.push("  本人確認".to_owned());
                 out.push("    マイナンバーカードの券面で目視確認".to_owned());

@@ -278,10 +278,20 @@ pub async fn serve_until(
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|source| WebError::Io { addr, source })?;
-    let bound = listener
-        .local_addr()
-        .map_err(|source| WebError::Io { addr, source })?;
-    tracing::info!(%bound, "terminal web UI listening");
+    serve_listener(listener, state, shutdown).await
+}
+
+/// Serves on an already bound listener (e.g. 127.0.0.1:0 in tests) until `shutdown` completes.
+pub async fn serve_listener(
+    listener: tokio::net::TcpListener,
+    state: WebState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<(), WebError> {
+    let addr = listener.local_addr().map_err(|source| WebError::Io {
+        addr: default_addr(),
+        source,
+    })?;
+    tracing::info!(%addr, "terminal web UI listening");
     let ticker_state = state.clone();
     let ticker = tokio::spawn(async move {
         let mut interval = tokio::time::interval(Duration::from_secs(1));
