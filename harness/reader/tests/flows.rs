@@ -1028,3 +1028,10 @@ fn debug_output_never_shows_a_pin_or_the_card_face_number() {
     assert!(!all.contains("39 38 37 36"), "{all}");
     assert!(!format!("{:?}", bench.reader).contains("9876"));
 }
+
+#[test]
+fn the_reader_can_move_between_threads() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<harness_reader::Reader>();
+    assert_send_sync::<harness_reader::Output>();
+}

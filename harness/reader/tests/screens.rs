@@ -289,3 +289,66 @@ fn failure_labels_for_reports() {
     .collect();
     insta::assert_snapshot!("failure_labels", labels.join("\n"));
 }
+
+mod common;
+
+use common::{Bench, BANDAGE};
+use harness_reader::{Input, Output, ReaderMode, Touch, VisualConfirmation};
+use virtual_card::card::CardKind;
+
+fn screen_log(outputs: &[Output]) -> String {
+    outputs
+        .iter()
+        .filter_map(|output| match output {
+            Output::Screen(screen) => Some(screen.render()),
+            _ => None,
+        })
+        .collect::<Vec<_>>()
+        .join("----\n")
+}
+
+/// The seed's whole story on one reader: face fails (bandage), the PIN is forgotten and locks,
+/// staff switch to 目視確認 and confirm, the patient places the card and consents, staff switch
+/// back to 無人運転.
+#[test]
+fn seed_fallback_flow_screen_sequence() {
+    let mut bench = Bench::new(CardKind::Standard);
+    bench.place_card();
+    bench.face_route_to_camera();
+    for _ in 0..3 {
+        bench.show_face(BANDAGE);
+        bench.touch(Touch::Retry);
+    }
+    bench.touch(Touch::ChoosePin);
+    for pin in ["1111", "2222", "3333"] {
+        bench.type_pin(pin);
+    }
+    bench.send(Input::ModeChanged(ReaderMode::VisualCheck));
+    bench.send(Input::VisualConfirmation(VisualConfirmation {
+        account: "admin".into(),
+        confirmation_date: common::date(2026, 11, 25),
+        confirmed_at: common::clock_origin(),
+    }));
+    bench.remove_card();
+    bench.place_card();
+    bench.consent([true, true, true, false]);
+    bench.accept();
+    bench.remove_card();
+    bench.send(Input::ModeChanged(ReaderMode::Unattended));
+    insta::assert_snapshot!(
+        "seed_fallback_flow_screen_sequence",
+        screen_log(&bench.outputs)
+    );
+    let results: Vec<String> = bench
+        .results()
+        .iter()
+        .map(|r| {
+            let outcome = match &r.outcome {
+                harness_reader::CheckOutcome::Completed => "完了".to_string(),
+                harness_reader::CheckOutcome::Failed(reason) => reason.label(),
+            };
+            format!("{} / {}", r.method_label(), outcome)
+        })
+        .collect();
+    assert_eq!(results, ["暗証番号 / 暗証番号ロック", "目視 / 完了"]);
+}
