@@ -15,6 +15,7 @@ use rsa::signature::Verifier;
 use rsa::PublicKey as RsaPublicKey;
 use sha2::{Digest, Sha256};
 use x509_cert::crl::CertificateList;
+use x509_cert::ext::pkix::BasicConstraints;
 use x509_cert::name::Name;
 use x509_cert::Certificate;
 
@@ -51,6 +52,9 @@ pub enum CertificateError {
         /// notBefore, UTC.
         not_before: String,
     },
+    /// A CA certificate was presented where a card's or a reader's certificate belongs.
+    #[error("a CA certificate is not an end-entity certificate")]
+    NotEndEntity,
     /// The serial number is on the CA's CRL.
     #[error("certificate serial {serial} is revoked")]
     Revoked {
@@ -134,7 +138,7 @@ impl TrustedCa {
         }
     }
 
-    /// Checks that `der` is issued by this CA and valid at `now` (JST).
+    /// Checks that `der` is an end-entity certificate issued by this CA and valid at `now` (JST).
     pub fn verify(
         &self,
         der: &[u8],
@@ -142,6 +146,13 @@ impl TrustedCa {
     ) -> Result<VerifiedCertificate, CertificateError> {
         let (cert, tbs) = parse(der)?;
         self.check_signed(&cert, &tbs)?;
+        let constraints = cert
+            .tbs_certificate()
+            .get_extension::<BasicConstraints>()
+            .map_err(|e| CertificateError::Malformed(e.to_string()))?;
+        if constraints.is_some_and(|(_, c)| c.ca) {
+            return Err(CertificateError::NotEndEntity);
+        }
         let validity = cert.tbs_certificate().validity();
         let now_unix = now.and_utc().timestamp() - JST_OFFSET_SECONDS;
         let not_before = unix_seconds(validity.not_before.to_unix_duration());

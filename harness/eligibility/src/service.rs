@@ -161,6 +161,9 @@ impl From<CertificateError> for CheckError {
             CertificateError::Malformed(m) | CertificateError::Unsupported(m) => {
                 Self::BadCertificate(m)
             }
+            CertificateError::NotEndEntity => {
+                Self::BadCertificate("a CA certificate is not a card's certificate".into())
+            }
             CertificateError::UntrustedIssuer { .. } => Self::UntrustedCertificate,
             CertificateError::Expired { .. } => Self::CertificateExpired,
             CertificateError::NotYetValid { .. } => Self::CertificateNotYetValid,

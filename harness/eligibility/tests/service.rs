@@ -310,6 +310,22 @@ fn certificates_not_from_the_user_auth_ca_are_refused() {
         now(),
     );
     assert!(matches!(rejected(&outcome), CheckError::BadCertificate(_)));
+    // The CA's own (self-signed) certificate is not a card's certificate.
+    let outcome = f.service.check(
+        EligibilityCheck {
+            auth_certificate: pki_file("auth-ca.crt.der"),
+            proof: staff(now()),
+            consents: mixed_consents(),
+            reader_name: READER.into(),
+            requested_at: now(),
+        },
+        now(),
+    );
+    assert!(
+        matches!(rejected(&outcome), CheckError::BadCertificate(_)),
+        "{:?}",
+        outcome.result
+    );
     // A certificate whose CA signature was tampered with.
     let mut tampered = auth_cert("yamada-taro");
     let last = tampered.len() - 1;
@@ -531,6 +547,19 @@ fn face_route_attestations_that_do_not_hold_are_refused() {
         outcome.result
     );
     assert_eq!(outcome.error().map(CheckError::code), Some("1301"));
+
+    // The reader maker's CA certificate is not a reader's certificate.
+    let proof = IdentityProof::ReaderAttestation {
+        signature: sign(&reader_key(), &statement),
+        statement: statement.clone(),
+        reader_certificate: pki_file("reader-ca.crt.der"),
+    };
+    let outcome = f.check("yamada-taro", proof, now());
+    assert!(
+        matches!(rejected(&outcome), CheckError::UntrustedReader(_)),
+        "{:?}",
+        outcome.result
+    );
 
     // A genuine attestation about another card, presented with this card's certificate.
     let challenge = f.challenge(now());
