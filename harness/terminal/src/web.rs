@@ -12,6 +12,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
+use axum::extract::rejection::FormRejection;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -345,6 +346,15 @@ async fn security_headers(mut response: Response) -> Response {
     response
 }
 
+/// A POST whose body is not a readable form cannot carry a valid CSRF token: 403.
+fn unreadable_form(rejection: FormRejection) -> Response {
+    tracing::debug!(%rejection, "unreadable form");
+    plain(
+        StatusCode::FORBIDDEN,
+        "不正な要求のため処理できません。画面を再読み込みしてください。",
+    )
+}
+
 fn plain(status: StatusCode, text: &'static str) -> Response {
     (status, text).into_response()
 }
@@ -445,8 +455,12 @@ struct LoginForm {
 async fn login_submit(
     State(state): State<WebState>,
     jar: CookieJar,
-    Form(form): Form<LoginForm>,
+    form: Result<Form<LoginForm>, FormRejection>,
 ) -> Response {
+    let form = match form {
+        Ok(Form(form)) => form,
+        Err(rejection) => return unreadable_form(rejection),
+    };
     let cookie_token = jar
         .get(LOGIN_CSRF_COOKIE)
         .and_then(|c| Token::parse(c.value()));
@@ -621,8 +635,12 @@ struct ModeForm {
 async fn mode_submit(
     State(state): State<WebState>,
     jar: CookieJar,
-    Form(form): Form<ModeForm>,
+    form: Result<Form<ModeForm>, FormRejection>,
 ) -> Response {
+    let form = match form {
+        Ok(Form(form)) => form,
+        Err(rejection) => return unreadable_form(rejection),
+    };
     let id = session_token(&jar);
     let result = state
         .run(move |terminal, now| {
@@ -680,8 +698,12 @@ struct VisualForm {
 async fn visual_submit(
     State(state): State<WebState>,
     jar: CookieJar,
-    Form(form): Form<VisualForm>,
+    form: Result<Form<VisualForm>, FormRejection>,
 ) -> Response {
+    let form = match form {
+        Ok(Form(form)) => form,
+        Err(rejection) => return unreadable_form(rejection),
+    };
     let id = session_token(&jar);
     let result = state
         .run(move |terminal, now| {
@@ -736,8 +758,12 @@ struct LogoutForm {
 async fn logout_submit(
     State(state): State<WebState>,
     jar: CookieJar,
-    Form(form): Form<LogoutForm>,
+    form: Result<Form<LogoutForm>, FormRejection>,
 ) -> Response {
+    let form = match form {
+        Ok(Form(form)) => form,
+        Err(rejection) => return unreadable_form(rejection),
+    };
     let id = session_token(&jar);
     let result = state
         .run(move |terminal, now| {

@@ -232,6 +232,18 @@ async fn general_cannot_switch_admin_can_and_posts_without_csrf_are_refused() {
         )
         .await;
     assert_eq!(other_sessions.status, StatusCode::FORBIDDEN);
+    // No form at all (no body, or not a form): 403 as well.
+    let empty = admin
+        .send(Request::post("/readers/mode"), Body::empty())
+        .await;
+    assert_eq!(empty.status, StatusCode::FORBIDDEN);
+    let json = admin
+        .send(
+            Request::post("/readers/mode").header(header::CONTENT_TYPE, "application/json"),
+            Body::from(r#"{"reader":"x","mode":"visual_check"}"#),
+        )
+        .await;
+    assert_eq!(json.status, StatusCode::FORBIDDEN);
     assert_eq!(mode(&s.state), ReaderMode::Unattended);
     assert!(events.try_recv().is_err());
 
