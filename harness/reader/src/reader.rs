@@ -355,15 +355,23 @@ impl Reader {
     }
 
     /// Feeds one input at monotonic time `now` (time since start; a `now` earlier than a previous
-    /// one counts as the previous one). Timeouts due by `now` fire first.
+    /// one counts as the previous one). Timeouts due by `now` fire first, each at its own time
+    /// (a timeout can lead to a state whose own timeout is also due).
     pub fn handle(&mut self, input: Input, now: Duration) -> Vec<Output> {
-        self.now = self.now.max(now);
-        if let Some((at, kind)) = self.deadline {
-            if self.now >= at {
-                self.deadline = None;
-                self.on_timeout(kind);
+        let target = self.now.max(now);
+        // Every timeout moves towards an end state, so chains are short; the bound only guards
+        // against a configuration of zero timeouts.
+        for _ in 0..8 {
+            match self.deadline {
+                Some((at, kind)) if at <= target => {
+                    self.now = self.now.max(at);
+                    self.deadline = None;
+                    self.on_timeout(kind);
+                }
+                _ => break,
             }
         }
+        self.now = target;
         match input {
             Input::Tick => {}
             Input::CardPlaced => self.on_card_placed(),

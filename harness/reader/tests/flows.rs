@@ -1035,3 +1035,43 @@ fn the_reader_can_move_between_threads() {
     assert_send_sync::<harness_reader::Reader>();
     assert_send_sync::<harness_reader::Output>();
 }
+
+#[test]
+fn timeouts_due_together_fire_in_order_each_at_its_own_time() {
+    let mut bench = Bench::new(CardKind::Standard);
+    bench.place_card();
+    bench.face_route_to_camera();
+    // Nothing for 200 s: the camera times out at 10 s (PIN offered), then the patient at 70 s.
+    bench.advance(secs(200));
+    let screens: Vec<&PatientScreen> = bench
+        .outputs
+        .iter()
+        .filter_map(|o| match o {
+            Output::Screen(screen) => Some(screen),
+            _ => None,
+        })
+        .collect();
+    assert!(screens.contains(&&PatientScreen::FaceUnavailable {
+        failure: FaceFailure::Camera(CameraFault::NoFrames)
+    }));
+    let result = bench.last_result();
+    assert_eq!(result.outcome, failed(FailureReason::PatientTimeout));
+    assert_eq!(
+        result.finished_at,
+        clock_origin() + chrono::Duration::seconds(70)
+    );
+}
+
+#[test]
+fn zero_timeouts_do_not_loop() {
+    let mut config = config();
+    config.patient_timeout = Duration::ZERO;
+    config.end_screen_hold = Duration::ZERO;
+    let mut bench = Bench::with_config(CardKind::Standard, config);
+    bench.place_card();
+    bench.advance(secs(1));
+    assert_eq!(
+        bench.last_result().outcome,
+        failed(FailureReason::PatientTimeout)
+    );
+}
