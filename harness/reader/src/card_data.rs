@@ -189,6 +189,16 @@ impl std::fmt::Debug for PrintedCardFace {
 }
 
 impl PrintedCardFace {
+    /// What a clean optical scan reads off a virtual card's printed face (birth date, expiry
+    /// year, security code). `None` when the card's security code is not four digits.
+    pub fn of_card(card: &virtual_card::card::CardData) -> Option<Self> {
+        Some(Self {
+            birth_date: card.holder.birth,
+            expiry_year: card.expiry.year(),
+            security_code: SecurityCode::new(card.security_code.expose())?,
+        })
+    }
+
     /// 照合番号B: 和暦 YYMMDD of the birth date + expiry year (4 digits) + security code, ASCII.
     /// `None` when the birth date is before 明治 or the expiry year is not four digits.
     pub fn collation_number_b(&self) -> Option<Zeroizing<Vec<u8>>> {

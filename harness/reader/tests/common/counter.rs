@@ -9,7 +9,7 @@ use harness_eligibility::service::CheckOutcome as ServiceOutcome;
 use harness_eligibility::{EligibilityService, FixtureDir, FixtureSource, ServiceConfig};
 use harness_reader::{
     consent_touches, run_until_idle, CheckResult, FaceEngine, Input, Output, PrintedCardFace,
-    Reader, ReaderConfig, ReaderCredentials, SecurityCode, ServiceAnswer, Touch,
+    Reader, ReaderConfig, ReaderCredentials, ServiceAnswer, Touch,
 };
 use harness_transport::CardChannel;
 use rand_chacha::rand_core::SeedableRng;
@@ -99,11 +99,7 @@ impl<C: CardChannel> Counter<C> {
     }
 
     pub fn printed_face(&self) -> PrintedCardFace {
-        PrintedCardFace {
-            birth_date: self.profile.person.birth,
-            expiry_year: chrono::Datelike::year(&self.profile.profile.expiry),
-            security_code: SecurityCode::new(self.profile.profile.security_code.expose()).unwrap(),
-        }
+        PrintedCardFace::of_card(&self.profile.data).unwrap()
     }
 
     pub fn face_route(&mut self, colour: [u8; 3]) {
