@@ -384,7 +384,8 @@ pub struct Exchange {
     pub state_changed: bool,
 }
 
-/// A virtual My Number card. Pure: no I/O.
+/// A virtual My Number card. Pure: no I/O. Cloning gives an independent card in the same state.
+#[derive(Clone)]
 pub struct Card {
     apps: Vec<Application>,
     auth_key: PrivateKey,
