@@ -182,6 +182,8 @@ pub struct FileAudit {
     path: PathBuf,
     file: File,
     next_seq: u64,
+    /// Length of the file up to the last acknowledged entry.
+    committed_len: u64,
 }
 
 impl FileAudit {
@@ -218,6 +220,7 @@ impl FileAudit {
             path,
             file,
             next_seq,
+            committed_len: complete_len as u64,
         })
     }
 
@@ -240,8 +243,17 @@ impl AuditSink for FileAudit {
             path: self.path.clone(),
             source,
         };
-        self.file.write_all(&line).map_err(io_err)?;
-        self.file.sync_data().map_err(io_err)?;
+        if let Err(source) = self
+            .file
+            .write_all(&line)
+            .and_then(|()| self.file.sync_data())
+        {
+            // Cut a partly written line (e.g. disk full) so the next entry starts on its own
+            // line; if even that fails, the reader still ignores a torn last line.
+            let _ = self.file.set_len(self.committed_len);
+            return Err(io_err(source));
+        }
+        self.committed_len += line.len() as u64;
         self.next_seq += 1;
         Ok(entry.seq)
     }
