@@ -3,7 +3,7 @@
 use std::fmt;
 
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
-use argon2::Argon2;
+use argon2::{Algorithm, Argon2, Params, Version};
 use serde::{Deserialize, Serialize};
 
 use crate::secret::Password;
@@ -36,6 +36,28 @@ impl AccountKind {
     }
 }
 
+/// How expensive argon2id hashing is. Verification reads the parameters from the stored hash.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HashCost {
+    /// argon2id defaults (19 MiB, 2 passes, 1 lane; the OWASP recommendation). For real use.
+    #[default]
+    Standard,
+    /// The smallest argon2id parameters (8 KiB, 1 pass): still a real salted hash, cheap enough
+    /// to build many terminals in a simulation or test suite. Not for passwords that matter.
+    Minimal,
+}
+
+impl HashCost {
+    fn params(self) -> Result<Params, HashError> {
+        match self {
+            Self::Standard => Ok(Params::DEFAULT),
+            Self::Minimal => Params::new(Params::MIN_M_COST.max(8), Params::MIN_T_COST, 1, None)
+                .map_err(|e| HashError(e.to_string())),
+        }
+    }
+}
+
 /// An argon2id password hash in PHC string form (`$argon2id$v=19$...`). Never the password.
 #[derive(Clone, PartialEq, Eq)]
 pub struct PasswordHash(String);
@@ -46,9 +68,9 @@ pub struct PasswordHash(String);
 pub struct HashError(String);
 
 impl PasswordHash {
-    /// Hashes `password` with argon2id (default parameters) and the given 16-byte salt.
-    pub fn new(password: &Password, salt: &[u8; 16]) -> Result<Self, HashError> {
-        let hash = Argon2::default()
+    /// Hashes `password` with argon2id at `cost` and the given 16-byte salt.
+    pub fn new(password: &Password, salt: &[u8; 16], cost: HashCost) -> Result<Self, HashError> {
+        let hash = Argon2::new(Algorithm::Argon2id, Version::V0x13, cost.params()?)
             .hash_password_with_salt(password.expose_bytes(), salt)
             .map_err(|e| HashError(e.to_string()))?;
         Ok(Self(hash.to_string()))
@@ -95,11 +117,28 @@ mod tests {
 
     #[test]
     fn hash_verifies_only_the_right_password() {
-        let hash = PasswordHash::new(&Password::new("correct horse"), &[7; 16]).unwrap();
-        assert!(hash.as_phc().starts_with("$argon2id$"));
+        let hash = PasswordHash::new(
+            &Password::new("correct horse"),
+            &[7; 16],
+            HashCost::Standard,
+        )
+        .unwrap();
+        assert!(hash.as_phc().starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
         assert!(hash.verify(&Password::new("correct horse")));
         assert!(!hash.verify(&Password::new("correct horsE")));
         assert!(!PasswordHash::from_phc("garbage").verify(&Password::new("x")));
         assert!(!format!("{hash:?}").contains("argon2"));
+    }
+
+    #[test]
+    fn minimal_cost_is_a_real_argon2id_hash() {
+        let hash = PasswordHash::new(&Password::new("pw"), &[9; 16], HashCost::Minimal).unwrap();
+        assert!(
+            hash.as_phc().starts_with("$argon2id$v=19$m=8,t=1,p=1$"),
+            "{}",
+            hash.as_phc()
+        );
+        assert!(hash.verify(&Password::new("pw")));
+        assert!(!hash.verify(&Password::new("pW")));
     }
 }

@@ -3,7 +3,7 @@
 use chrono::TimeDelta;
 use serde::Deserialize;
 
-use crate::account::AccountKind;
+use crate::account::{AccountKind, HashCost};
 use crate::secret::Password;
 
 /// When a reader left in 目視確認 returns to 無人運転 by itself (the forgotten switch-back of the
@@ -35,6 +35,8 @@ pub struct TerminalPolicy {
     pub confirmation_valid_minutes: u32,
     /// What happens after a visual confirmation was used.
     pub auto_return: AutoReturnPolicy,
+    /// argon2id cost for the configured passwords (standard unless a simulation needs speed).
+    pub password_hash_cost: HashCost,
 }
 
 impl Default for TerminalPolicy {
@@ -45,6 +47,7 @@ impl Default for TerminalPolicy {
             session_idle_minutes: 30,
             confirmation_valid_minutes: 10,
             auto_return: AutoReturnPolicy::Manual,
+            password_hash_cost: HashCost::Standard,
         }
     }
 }

@@ -16,7 +16,7 @@ pub mod secret;
 pub mod terminal;
 pub mod web;
 
-pub use account::{Account, AccountKind, PasswordHash};
+pub use account::{Account, AccountKind, HashCost, PasswordHash};
 pub use audit::{
     read_audit_file, Actor, AuditAction, AuditEntry, AuditError, AuditRecord, AuditSink, FileAudit,
     LoginFailure, MemoryAudit,

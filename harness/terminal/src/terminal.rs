@@ -260,7 +260,11 @@ impl Terminal {
                 account: Account {
                     user_id: account.user_id.clone(),
                     kind: account.kind,
-                    password_hash: PasswordHash::new(&account.password, &salt)?,
+                    password_hash: PasswordHash::new(
+                        &account.password,
+                        &salt,
+                        config.policy.password_hash_cost,
+                    )?,
                 },
                 consecutive_failures: 0,
                 locked_until: None,
@@ -290,7 +294,11 @@ impl Terminal {
             facility_name: config.facility_name.clone(),
             policy: config.policy.clone(),
             accounts,
-            dummy_hash: PasswordHash::new(&dummy_password, &salt)?,
+            dummy_hash: PasswordHash::new(
+                &dummy_password,
+                &salt,
+                config.policy.password_hash_cost,
+            )?,
             sessions: HashMap::new(),
             readers: config
                 .readers
