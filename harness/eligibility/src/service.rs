@@ -430,6 +430,20 @@ impl EligibilityService {
     /// Checks a card check at `now`: the certificate (CA, validity, CRL), the proof of identity
     /// for its method, then the person's insurance qualification.
     pub fn check(&mut self, check: EligibilityCheck, now: NaiveDateTime) -> CheckOutcome {
+        let outcome = self.run_check(check, now);
+        tracing::info!(
+            check_id = outcome.check_id,
+            method = ?outcome.method,
+            person = outcome.person_id.as_deref().unwrap_or("-"),
+            reader = %outcome.reader_name,
+            result = outcome.label(),
+            code = outcome.error().map(CheckError::code).unwrap_or("-"),
+            "eligibility check"
+        );
+        outcome
+    }
+
+    fn run_check(&mut self, check: EligibilityCheck, now: NaiveDateTime) -> CheckOutcome {
         self.forget_old_challenges(now);
         let check_id = self.next_check_id;
         self.next_check_id = self.next_check_id.saturating_add(1);
