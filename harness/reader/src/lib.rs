@@ -33,6 +33,10 @@
 //! either order → certificate read → consents (no face, no PIN, no challenge).
 //! Whenever [`Reader::next_deadline`] is due, feed [`Input::Tick`] (or any input) at that `now`.
 //!
+//! The same reader runs against the in-process card (`harness_transport::InProcessCard`) and a
+//! card behind pcscd (`PcscChannel`, feature `pcsc`): `tests/pcscd.rs`, run by `ci/test.sh` or
+//! alone by `harness/reader/scripts/test-through-pcscd.sh` (its own pcscd in a private namespace).
+//!
 //! # Decisions
 //! - Wall time = `config.clock_origin + now` (consent times, check time, attestation time).
 //! - Face-failure counters are kept per card, keyed by [`CardKey`] (SHA-256 of the user-auth
