@@ -841,11 +841,14 @@ impl Reader {
                 | Phase::EnteringPin
                 | Phase::Consent
         );
-        if !waits_for_patient {
+        // ［中止］ also shows while the card face is scanned and while the camera looks.
+        let cancellable =
+            waits_for_patient || matches!(self.phase, Phase::ScanningCardFace | Phase::Capturing);
+        if touch == Touch::Cancel && cancellable {
+            self.fail(FailureReason::Cancelled);
             return;
         }
-        if touch == Touch::Cancel {
-            self.fail(FailureReason::Cancelled);
+        if !waits_for_patient {
             return;
         }
         // Any touch shows the patient is still there.

@@ -136,6 +136,7 @@ impl PatientScreen {
             Self::ScanningCardFace => vec![
                 "カードの券面を読み取っています".into(),
                 "カードを動かさないでください".into(),
+                button("中止"),
             ],
             Self::CardFaceUnreadable { cause, pin_offered } => {
                 let mut lines = vec!["カードの券面を読み取れませんでした".to_string()];
@@ -164,6 +165,7 @@ impl PatientScreen {
                 "顔認証を行います".into(),
                 "カメラに顔を向けてください".into(),
                 format!("（{try_number} / {tries} 回目）"),
+                button("中止"),
             ],
             Self::FaceNotRecognised {
                 decision,

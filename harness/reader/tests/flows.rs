@@ -1075,3 +1075,36 @@ fn zero_timeouts_do_not_loop() {
         failed(FailureReason::PatientTimeout)
     );
 }
+
+#[test]
+fn cancel_while_the_camera_looks_ends_the_visit_and_late_frames_are_ignored() {
+    let mut bench = Bench::new(CardKind::Standard);
+    bench.place_card();
+    bench.face_route_to_camera();
+    bench.touch(Touch::Cancel);
+    assert_eq!(
+        bench.last_result().outcome,
+        failed(FailureReason::Cancelled)
+    );
+    assert_eq!(bench.last_result().method, Some(IdentityMethod::Face));
+    let outputs = bench.show_face(HOLDER);
+    assert!(outputs.is_empty());
+    assert_eq!(bench.results().len(), 1);
+}
+
+#[test]
+fn touches_while_the_reader_talks_to_the_card_or_service_are_ignored() {
+    let mut bench = Bench::new(CardKind::Standard);
+    bench.place_card();
+    bench.touch(Touch::ChooseFace);
+    bench.scan_card_face(); // waits for the challenge now
+    for touch in [
+        Touch::ChoosePin,
+        Touch::Digit(1),
+        Touch::PinOk,
+        Touch::Retry,
+    ] {
+        assert!(bench.touch(touch).is_empty());
+    }
+    assert_eq!(bench.reader.screen(), &PatientScreen::PleaseWait);
+}
