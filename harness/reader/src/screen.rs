@@ -3,7 +3,7 @@
 use harness_eligibility::protocol::IdentityMethod;
 use harness_face::MatchDecision;
 
-use crate::io::{CardFaceScanError, ConsentItem};
+use crate::io::{CardFaceScanError, ConsentItem, Touch};
 use crate::result::{FaceFailure, FailureReason, PinFailure};
 
 /// Whether an identity method can be chosen on this card.
@@ -102,6 +102,83 @@ fn button(label: &str) -> String {
 }
 
 impl PatientScreen {
+    /// The buttons on this screen: (label as rendered inside ［］, the touch it sends). Consent
+    /// buttons are labelled `<item>：同意する` / `<item>：同意しない`, PIN keys `0`–`9`.
+    pub fn buttons(&self) -> Vec<(String, Touch)> {
+        let mut buttons: Vec<(String, Touch)> = Vec::new();
+        let mut push = |label: &str, touch: Touch| buttons.push((label.to_owned(), touch));
+        match self {
+            Self::ChooseMethod { face, pin } => {
+                if *face == Availability::Offered {
+                    push("顔認証", Touch::ChooseFace);
+                }
+                if *pin == Availability::Offered {
+                    push("暗証番号", Touch::ChoosePin);
+                }
+                push("中止", Touch::Cancel);
+            }
+            Self::ScanningCardFace | Self::LookAtCamera { .. } => push("中止", Touch::Cancel),
+            Self::CardFaceUnreadable { pin_offered, .. } => {
+                push("もう一度", Touch::Retry);
+                if *pin_offered {
+                    push("暗証番号で認証", Touch::ChoosePin);
+                }
+                push("中止", Touch::Cancel);
+            }
+            Self::FaceNotRecognised {
+                tries_left,
+                pin_offered,
+                ..
+            } => {
+                if *tries_left > 0 {
+                    push("もう一度", Touch::Retry);
+                }
+                if *pin_offered {
+                    push("暗証番号で認証", Touch::ChoosePin);
+                }
+                push("中止", Touch::Cancel);
+            }
+            Self::FaceUnavailable { .. } => {
+                push("暗証番号で認証", Touch::ChoosePin);
+                push("中止", Touch::Cancel);
+            }
+            Self::EnterPin { .. } => {
+                for digit in 0..=9u8 {
+                    push(&digit.to_string(), Touch::Digit(digit));
+                }
+                push("訂正", Touch::Clear);
+                push("OK", Touch::PinOk);
+                push("中止", Touch::Cancel);
+            }
+            Self::Consent { .. } => {
+                for item in ConsentItem::ALL {
+                    for (answer, given) in [("同意する", true), ("同意しない", false)] {
+                        push(
+                            &format!("{}：{answer}", item.label()),
+                            Touch::Consent { item, given },
+                        );
+                    }
+                }
+            }
+            Self::PlaceCard
+            | Self::VisualWaitingForStaff
+            | Self::VisualPlaceCard
+            | Self::ReadingCard
+            | Self::PleaseWait
+            | Self::Completed
+            | Self::Failed { .. } => {}
+        }
+        buttons
+    }
+
+    /// The touch of the button labelled `label` on this screen, if it is there.
+    pub fn button(&self, label: &str) -> Option<Touch> {
+        self.buttons()
+            .into_iter()
+            .find(|(shown, _)| shown == label)
+            .map(|(_, touch)| touch)
+    }
+
     /// The screen as plain text, one line per row, buttons in ［］.
     pub fn render(&self) -> String {
         let lines: Vec<String> = match self {

@@ -352,3 +352,103 @@ fn seed_fallback_flow_screen_sequence() {
         .collect();
     assert_eq!(results, ["暗証番号 / 暗証番号ロック", "目視 / 完了"]);
 }
+
+/// Every button a screen offers shows in its text, and the touches do what the flow expects.
+#[test]
+fn buttons_match_the_rendered_screen() {
+    let screens = [
+        PatientScreen::ChooseMethod {
+            face: Availability::Offered,
+            pin: Availability::Offered,
+        },
+        PatientScreen::ChooseMethod {
+            face: Availability::Locked,
+            pin: Availability::NotOnCard,
+        },
+        PatientScreen::ScanningCardFace,
+        PatientScreen::CardFaceUnreadable {
+            cause: Some(CardFaceScanError::Sleeve),
+            pin_offered: false,
+        },
+        PatientScreen::LookAtCamera {
+            try_number: 1,
+            tries: 3,
+        },
+        PatientScreen::FaceNotRecognised {
+            decision: MatchDecision::NoMatch,
+            tries_left: 0,
+            pin_offered: true,
+        },
+        PatientScreen::FaceUnavailable {
+            failure: FaceFailure::NoPhoto,
+        },
+        PatientScreen::EnterPin {
+            tries_left: 3,
+            typed: 1,
+            last_wrong: false,
+            malformed: false,
+        },
+        PatientScreen::Consent { answers: [None; 4] },
+        PatientScreen::Completed,
+    ];
+    for screen in &screens {
+        let text = screen.render();
+        for (label, _) in screen.buttons() {
+            let shown = match label.split_once('：') {
+                // Consent rows: "<item>：<state>　［同意する］［同意しない］".
+                Some((item, answer)) => text
+                    .lines()
+                    .any(|l| l.starts_with(item) && l.contains(&format!("［{answer}］"))),
+                // PIN digits are a keypad, not drawn in the text.
+                None if label.len() == 1 && label.as_bytes()[0].is_ascii_digit() => true,
+                None => text.contains(&format!("［{label}］")),
+            };
+            assert!(shown, "button {label} not on screen:\n{text}");
+        }
+    }
+    let choose = &screens[1];
+    assert_eq!(choose.button("顔認証"), None);
+    assert_eq!(choose.button("暗証番号"), None);
+    assert_eq!(choose.button("中止"), Some(Touch::Cancel));
+    assert_eq!(
+        screens[8].button("手術情報：同意しない"),
+        Some(Touch::Consent {
+            item: harness_reader::ConsentItem::Operation,
+            given: false
+        })
+    );
+    assert_eq!(screens[5].button("もう一度"), None);
+    assert_eq!(screens[5].button("暗証番号で認証"), Some(Touch::ChoosePin));
+    assert!(screens[9].buttons().is_empty());
+}
+
+/// Pressing buttons by their labels drives a whole visit.
+#[test]
+fn a_visit_driven_by_button_labels() {
+    let mut bench = Bench::new(CardKind::Standard);
+    bench.place_card();
+    let press = |bench: &mut Bench, label: &str| {
+        let touch = bench
+            .reader
+            .screen()
+            .button(label)
+            .unwrap_or_else(|| panic!("no ［{label}］ on\n{}", bench.screen()));
+        bench.touch(touch);
+    };
+    press(&mut bench, "暗証番号");
+    for key in ["1", "2", "3", "4", "OK"] {
+        press(&mut bench, key);
+    }
+    bench.give_challenge();
+    for label in [
+        "薬剤情報：同意する",
+        "特定健診情報：同意しない",
+        "診療情報：同意する",
+        "手術情報：同意する",
+    ] {
+        press(&mut bench, label);
+    }
+    bench.accept();
+    assert!(bench.last_result().is_completed());
+    assert!(!bench.last_result().consents.unwrap().health_checkups.given);
+}
