@@ -1,0 +1,127 @@
+//! Harness configuration shared by every scenario of a run: which transport carries APDUs, where
+//! the fixtures are, whether screens are checked against snapshots.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+/// How the mock reader reaches the card.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Transport {
+    /// The virtual card runs inside the harness process: no pcscd needed.
+    InProcess,
+    /// Through real pcscd: each scenario borrows a PC/SC reader from this pool and the harness puts
+    /// the scenario's card in it (a `virtual-card serve` process linked to that reader's vpcd slot).
+    Pcsc(Vec<PcscSlot>),
+}
+
+/// One PC/SC reader the harness may use, and how a virtual card is put into it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PcscSlot {
+    /// Reader name as pcscd lists it ("Virtual PCD 00 00").
+    pub reader_name: String,
+    /// vpcd endpoint the card process serves for this reader (`127.0.0.1:35963`).
+    pub vpcd_endpoint: String,
+}
+
+impl fmt::Display for Transport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::InProcess => f.write_str("in-process"),
+            Self::Pcsc(slots) => write!(f, "pcscd ({} readers)", slots.len()),
+        }
+    }
+}
+
+/// Settings of one run.
+#[derive(Debug, Clone)]
+pub struct HarnessConfig {
+    /// How APDUs travel.
+    pub transport: Transport,
+    /// The fixtures folder (people, cards, pki, faces, insurance).
+    pub fixtures: PathBuf,
+    /// Check operator and patient screens against insta snapshots at every step.
+    pub check_snapshots: bool,
+    /// Folder for per-scenario outputs (result files, audit logs, card state).
+    pub work_dir: PathBuf,
+    /// The `virtual-card` binary (pcscd transport only).
+    pub virtual_card_bin: Option<PathBuf>,
+}
+
+impl HarnessConfig {
+    /// Defaults for this workspace: in-process, fixtures beside the crate, snapshots checked.
+    pub fn for_workspace() -> Self {
+        let root = crate::runner::workspace_root();
+        Self {
+            transport: Transport::InProcess,
+            fixtures: root.join("fixtures"),
+            check_snapshots: true,
+            work_dir: root.join("target").join("harness"),
+            virtual_card_bin: None,
+        }
+    }
+
+    /// Reads `HARNESS_SNAPSHOTS=off` (record screens without checking them), `HARNESS_TRANSPORT` (`in-process` or `pcsc`) and, for pcsc, `HARNESS_PCSC_SLOTS`
+    /// (`reader name=127.0.0.1:35963;other reader=127.0.0.1:35964`).
+    pub fn from_env(mut self) -> anyhow::Result<Self> {
+        if std::env::var("HARNESS_SNAPSHOTS").as_deref() == Ok("off") {
+            self.check_snapshots = false;
+        }
+        match std::env::var("HARNESS_TRANSPORT").as_deref() {
+            Err(_) | Ok("") | Ok("in-process") => {}
+            Ok("pcsc") => {
+                let slots = std::env::var("HARNESS_PCSC_SLOTS").map_err(|_| {
+                    anyhow::anyhow!("HARNESS_TRANSPORT=pcsc needs HARNESS_PCSC_SLOTS")
+                })?;
+                self.transport = Transport::Pcsc(parse_slots(&slots)?);
+                if let Ok(bin) = std::env::var("HARNESS_VIRTUAL_CARD_BIN") {
+                    self.virtual_card_bin = Some(bin.into());
+                }
+            }
+            Ok(other) => anyhow::bail!("unknown HARNESS_TRANSPORT {other:?} (in-process or pcsc)"),
+        }
+        Ok(self)
+    }
+}
+
+/// Parses `name=endpoint;name=endpoint`.
+pub fn parse_slots(text: &str) -> anyhow::Result<Vec<PcscSlot>> {
+    let slots: Vec<PcscSlot> = text
+        .split(';')
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| {
+            let (name, endpoint) = s
+                .rsplit_once('=')
+                .ok_or_else(|| anyhow::anyhow!("slot {s:?} is not name=host:port"))?;
+            Ok(PcscSlot {
+                reader_name: name.trim().to_owned(),
+                vpcd_endpoint: endpoint.trim().to_owned(),
+            })
+        })
+        .collect::<anyhow::Result<_>>()?;
+    anyhow::ensure!(!slots.is_empty(), "no PC/SC slots given");
+    Ok(slots)
+}
+
+static CONFIG: OnceLock<HarnessConfig> = OnceLock::new();
+
+/// Installs the configuration for this process (the world reads it when a scenario starts).
+pub fn install(config: HarnessConfig) -> anyhow::Result<()> {
+    if let Some(existing) = CONFIG.get() {
+        anyhow::ensure!(
+            existing.transport == config.transport && existing.fixtures == config.fixtures,
+            "a different harness configuration is already installed in this process"
+        );
+        return Ok(());
+    }
+    let _ = CONFIG.set(config);
+    Ok(())
+}
+
+/// The configuration installed for this process (workspace defaults if none was).
+pub fn current() -> HarnessConfig {
+    CONFIG
+        .get()
+        .cloned()
+        .unwrap_or_else(HarnessConfig::for_workspace)
+}

@@ -1,0 +1,175 @@
+//! Runs the features: used by `cargo test` (tests/features.rs) and by `harness run`, so both go
+//! through the same world, steps and writers.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use cucumber::{writer, World as _, WriterExt as _};
+
+use crate::config::HarnessConfig;
+use crate::report::{self, ReportCollector, ReportWriter, ScenarioKey, ScenarioRecord, Totals};
+use crate::world::FacilityWorld;
+
+/// What to run and where to write the results.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// Feature files or folders.
+    pub features: Vec<PathBuf>,
+    /// Transport, fixtures and snapshot settings shared by every scenario.
+    pub config: HarnessConfig,
+    /// Where to write the HTML report (none: no report).
+    pub html_report: Option<PathBuf>,
+    /// Where to write JUnit XML (none: no JUnit).
+    pub junit: Option<PathBuf>,
+    /// Scenarios run at once (in-process: many; through pcscd: one per free reader).
+    pub concurrency: usize,
+}
+
+/// What a run gave.
+#[derive(Debug, Clone)]
+pub struct RunSummary {
+    /// Scenario counts.
+    pub totals: Totals,
+    /// Every scenario with its steps and artifacts.
+    pub scenarios: Vec<ScenarioRecord>,
+    /// Feature files that failed to parse.
+    pub parse_errors: Vec<String>,
+    /// Failed steps as cucumber counted them.
+    pub failed_steps: usize,
+    /// Skipped steps (an undefined step counts here, and fails the run).
+    pub skipped_steps: usize,
+}
+
+impl RunSummary {
+    /// True when every scenario passed and every file parsed.
+    pub fn success(&self) -> bool {
+        self.totals.failed == 0
+            && self.parse_errors.is_empty()
+            && self.failed_steps == 0
+            && self.skipped_steps == 0
+            && self.totals.passed > 0
+    }
+
+    /// One line for humans and CI: `N passed, N failed`.
+    pub fn line(&self) -> String {
+        format!(
+            "{} passed, {} failed",
+            self.totals.passed,
+            self.totals.failed + self.parse_errors.len()
+        )
+    }
+}
+
+/// Runs the features and writes the report files asked for.
+pub async fn run(options: RunOptions) -> anyhow::Result<RunSummary> {
+    crate::config::install(options.config.clone())?;
+    let collector = ReportCollector::default();
+    let after_collector = collector.clone();
+    let junit_file = match &options.junit {
+        Some(path) => {
+            create_parent(path)?;
+            Some(fs::File::create(path).with_context(|| format!("creating {}", path.display()))?)
+        }
+        None => None,
+    };
+
+    let mut summaries = Vec::new();
+    for input in &options.features {
+        let after_collector = after_collector.clone();
+        let cucumber = FacilityWorld::cucumber()
+            .max_concurrent_scenarios(options.concurrency.max(1))
+            .before(|feature, _rule, scenario, world| {
+                world.set_scenario(feature.path.as_deref(), &scenario.name);
+                Box::pin(async {})
+            })
+            .after(move |feature, _rule, scenario, _finished, world| {
+                let collector = after_collector.clone();
+                let key = ScenarioKey::new(feature, scenario);
+                Box::pin(async move {
+                    if let Some(world) = world {
+                        collector.attach(key, world.take_artifacts());
+                        world.finish().await;
+                    }
+                })
+            });
+        let basic = writer::Basic::raw(std::io::stdout(), writer::Coloring::Auto, 0).summarized();
+        let report = ReportWriter::new(collector.clone());
+        let result = match &junit_file {
+            Some(file) => {
+                let file = file.try_clone()?;
+                let w = cucumber
+                    .with_writer(
+                        basic
+                            .tee::<FacilityWorld, _>(writer::JUnit::for_tee(file, 0))
+                            .tee::<FacilityWorld, _>(
+                                report.discard_stats_writes().discard_arbitrary_writes(),
+                            )
+                            .normalized(),
+                    )
+                    .fail_on_skipped()
+                    // Our own command line is not cucumber's: never parse the process arguments.
+                    .with_cli::<cucumber::cli::Empty>(cucumber::cli::Opts::default())
+                    .run(input.clone())
+                    .await;
+                stats(&w)
+            }
+            None => {
+                let w = cucumber
+                    .with_writer(
+                        basic
+                            .tee::<FacilityWorld, _>(
+                                report.discard_stats_writes().discard_arbitrary_writes(),
+                            )
+                            .normalized(),
+                    )
+                    .fail_on_skipped()
+                    // Our own command line is not cucumber's: never parse the process arguments.
+                    .with_cli::<cucumber::cli::Empty>(cucumber::cli::Opts::default())
+                    .run(input.clone())
+                    .await;
+                stats(&w)
+            }
+        };
+        summaries.push(result);
+    }
+
+    let scenarios = collector.scenarios();
+    let summary = RunSummary {
+        totals: report::totals(&scenarios),
+        parse_errors: collector.parse_errors(),
+        failed_steps: summaries.iter().map(|s| s.0).sum(),
+        skipped_steps: summaries.iter().map(|s| s.1).sum(),
+        scenarios,
+    };
+    if let Some(path) = &options.html_report {
+        create_parent(path)?;
+        let html = report::render_html(
+            "顔認証付きカードリーダー 目視確認モード — feature report",
+            &options.config.transport.to_string(),
+            &summary.scenarios,
+        );
+        fs::write(path, html).with_context(|| format!("writing {}", path.display()))?;
+    }
+    Ok(summary)
+}
+
+fn stats<W: cucumber::writer::Stats<FacilityWorld>>(w: &W) -> (usize, usize) {
+    (
+        w.failed_steps() + w.hook_errors() + w.parsing_errors(),
+        w.skipped_steps(),
+    )
+}
+
+fn create_parent(path: &Path) -> anyhow::Result<()> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+    }
+    Ok(())
+}
+
+/// The workspace root (the folder holding features/ and fixtures/).
+pub fn workspace_root() -> PathBuf {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().map(Path::to_path_buf).unwrap_or(manifest)
+}

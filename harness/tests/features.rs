@@ -1,0 +1,47 @@
+//! Runs every feature in features/ through the harness: in-process by default, through real pcscd
+//! when HARNESS_TRANSPORT=pcsc (see ci/test.sh). Screens are checked against insta snapshots.
+
+use harness::config::HarnessConfig;
+use harness::runner::{self, RunOptions};
+
+#[tokio::main]
+async fn main() {
+    let root = runner::workspace_root();
+    let config = match HarnessConfig::for_workspace().from_env() {
+        Ok(config) => config,
+        Err(err) => {
+            eprintln!("harness configuration: {err:#}");
+            std::process::exit(2);
+        }
+    };
+    let transport = config.transport.to_string();
+    let tag = transport
+        .split_whitespace()
+        .next()
+        .unwrap_or("run")
+        .to_owned();
+    let concurrency = match &config.transport {
+        harness::config::Transport::InProcess => 8,
+        harness::config::Transport::Pcsc(slots) => slots.len(),
+    };
+    let summary = runner::run(RunOptions {
+        features: vec![root.join("features")],
+        config,
+        html_report: Some(root.join(format!("target/harness/features-{tag}.html"))),
+        junit: Some(root.join(format!("target/harness/junit-{tag}.xml"))),
+        concurrency,
+    })
+    .await;
+    match summary {
+        Ok(summary) => {
+            println!("features ({transport}): {}", summary.line());
+            if !summary.success() {
+                std::process::exit(1);
+            }
+        }
+        Err(err) => {
+            eprintln!("harness: {err:#}");
+            std::process::exit(2);
+        }
+    }
+}
