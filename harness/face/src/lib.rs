@@ -5,11 +5,17 @@
 
 use image::RgbImage;
 
+pub mod camera;
+pub mod comparison;
+pub mod matching;
 pub mod people;
 pub mod photo;
 pub mod raster;
 pub mod synth;
 
+pub use camera::{Camera, CameraError, CameraSetup, DeviceFault, Scene, Subject};
+pub use comparison::{comparison_image, comparison_png};
+pub use matching::{analyse_frame, FrameFinding, LbpMatcher};
 pub use photo::{decode_card_photo, encode_card_photo, render_card_photo, PhotoError};
 pub use synth::{Alteration, FaceIdentity, Lighting, Pose, Sex};
 

@@ -72,7 +72,7 @@ impl FaceIdentity {
             base[1] + yellow * 6.0 - red * 3.0,
             base[2] - yellow * 8.0 + red * 2.0,
         ];
-        let lip = mix(skin, [185.0, 78.0, 82.0], u(&mut rng, 0.45, 0.7));
+        let lip = mix(skin, [185.0, 78.0, 82.0], u(&mut rng, 0.55, 0.8));
         let iris = mix(
             [28.0, 20.0, 16.0],
             [92.0, 62.0, 40.0],
@@ -102,7 +102,7 @@ impl FaceIdentity {
         } else {
             None
         };
-        Self {
+        let mut id = Self {
             seed,
             sex,
             head_width: u(&mut rng, 0.9, 1.1),
@@ -111,7 +111,7 @@ impl FaceIdentity {
             eye_y: u(&mut rng, -0.14, 0.04),
             eye_half_spacing: u(&mut rng, 0.34, 0.47),
             eye_half_width: u(&mut rng, 0.14, 0.21),
-            eye_half_height: u(&mut rng, 0.055, 0.095),
+            eye_half_height: u(&mut rng, 0.065, 0.1),
             iris_radius: u(&mut rng, 0.055, 0.075),
             eye_tilt: u(&mut rng, -0.16, 0.16),
             brow_gap: u(&mut rng, 0.14, 0.26),
@@ -134,7 +134,12 @@ impl FaceIdentity {
             cheek: u(&mut rng, 0.0, 1.0),
             mole,
             clothing,
-        }
+        };
+        // Brows sit clear of the eyes.
+        id.brow_gap = id
+            .brow_gap
+            .max(id.eye_half_height + id.brow_thickness + 0.1);
+        id
     }
 
     /// The face geometry at `age_years`: babies have round heads, low big eyes, small nose and
@@ -391,8 +396,8 @@ pub fn render_face(
         Alteration::Injury { seed } => (if seed % 2 == 0 { 1.0 } else { -1.0 }, seed),
         _ => (1.0, 0),
     };
-    let swell_c = (inj_side * 0.45, lay.eye_y + 0.35);
-    let swell_r = 0.55;
+    let swell_c = (inj_side * 0.55, lay.nose_y + 0.05);
+    let swell_r = 0.5;
 
     for py in y0..y1 {
         for px in x0..x1 {
@@ -411,7 +416,12 @@ pub fn render_face(
             let aa = |d: f32| coverage(d * s);
 
             // Clothing / shoulders.
-            let d_sh = ellipse_sd(x, y - (b + 1.4), 2.3, 1.0);
+            let sh_cy = b + 1.4;
+            let d_sh = if y > sh_cy {
+                x.abs() - 2.3
+            } else {
+                ellipse_sd(x, y - sh_cy, 2.3, 1.0)
+            };
             if d_sh < px_unit {
                 let fold = 0.9 + 0.1 * value_noise(tex ^ 5, x * 3.0, y * 6.0);
                 let shade = light.ambient + light.diffuse * 0.6;
@@ -471,10 +481,15 @@ pub fn render_face(
                 let dy = y - swell_c.1;
                 let r = (dx * dx + dy * dy).sqrt() / swell_r;
                 if r < 1.0 {
-                    let f = 0.55 + 0.45 * r;
+                    let f = 0.42 + 0.58 * r;
                     x = swell_c.0 + dx * f;
                     y = swell_c.1 + dy * f;
                 }
+                // The injured side sags and is pushed outwards (fracture / tissue change).
+                let t = ((x * inj_side) / 0.35).clamp(0.0, 1.0);
+                let t = t * t * (3.0 - 2.0 * t);
+                y -= 0.18 * t;
+                x -= inj_side * 0.1 * t;
             }
 
             // Head.
@@ -661,7 +676,7 @@ pub fn render_face(
                 }
                 // Injury: bruise and a stitched scar.
                 if inj_seed != 0 {
-                    let bd = ellipse_sd(x - swell_c.0, y - swell_c.1, 0.42, 0.36);
+                    let bd = ellipse_sd(x - swell_c.0, y - swell_c.1 + 0.05, 0.45, 0.36);
                     let bruise = (-bd * 3.0).clamp(0.0, 1.0)
                         * (0.55 + 0.2 * value_noise(inj_seed, x * 9.0, y * 9.0));
                     face = mix(face, lit([120.0, 62.0, 96.0], shade), bruise * 0.75);
