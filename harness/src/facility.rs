@@ -216,6 +216,8 @@ impl Facility {
         terminal_config.readers = setup.readers.clone();
         terminal_config.policy = TerminalPolicy {
             auto_return: setup.auto_return,
+            // Still salted argon2id, with the cheapest parameters: one terminal per scenario.
+            password_hash_cost: harness_terminal::account::HashCost::Minimal,
             ..TerminalPolicy::default()
         };
         let mut terminal = Terminal::new(&terminal_config, rand::rngs::StdRng::seed_from_u64(7))
@@ -372,7 +374,16 @@ impl Facility {
         self.step_time();
         let patient = self.patient()?.clone();
         let channel = self.slot.insert(&patient, index)?;
-        self.station_mut(index)?.channel = Some(channel);
+        let station = self.station_mut(index)?;
+        station.channel = Some(channel);
+        let (name, mode) = (station.name.clone(), station.reader.mode());
+        if mode == ReaderMode::VisualCheck {
+            // The card meets the staff confirmation: from now on the terminal counts it as used
+            // (and warns while the reader stays in 目視確認).
+            let now = self.clock.wall();
+            let _ = self.terminal.visual_confirmation_for(&name, now);
+            self.forward_terminal_outputs()?;
+        }
         self.feed(index, Input::CardPlaced)
     }
 
@@ -461,21 +472,19 @@ impl Facility {
         let result = self.terminal.confirm_visual(&id, reader, &form, now);
         self.forward_terminal_outputs()?;
         match result {
-            Ok(_) => {
+            Ok(confirmation) => {
                 self.last_terminal_error = None;
-                // The terminal hands the confirmation to the reader at once.
-                if let Some(c) = self.terminal.visual_confirmation_for(reader, now) {
-                    let index = self.station_index(reader)?;
-                    self.forward_terminal_outputs()?;
-                    self.feed(
-                        index,
-                        Input::VisualConfirmation(VisualConfirmation {
-                            account: c.account,
-                            confirmation_date: c.confirmation_date,
-                            confirmed_at: c.confirmed_at,
-                        }),
-                    )?;
-                }
+                // The reader learns at once that staff confirmed (its screen asks for the card);
+                // the terminal marks the confirmation used when the card is placed.
+                let index = self.station_index(reader)?;
+                self.feed(
+                    index,
+                    Input::VisualConfirmation(VisualConfirmation {
+                        account: confirmation.account,
+                        confirmation_date: confirmation.confirmation_date,
+                        confirmed_at: confirmation.confirmed_at,
+                    }),
+                )?;
             }
             Err(e) => self.last_terminal_error = Some(e),
         }

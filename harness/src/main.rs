@@ -36,6 +36,17 @@ enum Command {
         #[arg(long, default_value_t = 8)]
         concurrency: usize,
     },
+    /// Serve the verification terminal's web UI (顔認証付きカードリーダー操作) on loopback.
+    /// Accounts: `admin` (管理アカウント) and `staff` (一般アカウント), passwords from
+    /// TERMINAL_ADMIN_PASSWORD and TERMINAL_STAFF_PASSWORD.
+    Terminal {
+        /// Address to listen on (loopback only unless you mean otherwise).
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: std::net::SocketAddr,
+        /// Append-only audit log (JSON lines).
+        #[arg(long, default_value = "target/harness/terminal-audit.jsonl")]
+        audit: PathBuf,
+    },
 }
 
 #[tokio::main]
@@ -77,7 +88,32 @@ async fn main() -> anyhow::Result<ExitCode> {
                 ExitCode::FAILURE
             })
         }
+        Command::Terminal { listen, audit } => serve_terminal(listen, audit).await,
     }
+}
+
+async fn serve_terminal(listen: std::net::SocketAddr, audit: PathBuf) -> anyhow::Result<ExitCode> {
+    let password = |var: &str| {
+        std::env::var(var).map_err(|_| {
+            anyhow::anyhow!("set {var} (the account's password; never stored in clear)")
+        })
+    };
+    let admin = password("TERMINAL_ADMIN_PASSWORD")?;
+    let staff = password("TERMINAL_STAFF_PASSWORD")?;
+    if let Some(parent) = audit.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    let config = harness_terminal::web::WebConfig {
+        terminal: harness_terminal::TerminalConfig::demo(&admin, &staff),
+        audit_path: audit.clone(),
+        addr: listen,
+    };
+    println!(
+        "terminal: http://{listen}/login (accounts admin, staff; audit {})",
+        audit.display()
+    );
+    harness_terminal::web::serve_config(&config).await?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn absolute(path: &std::path::Path) -> PathBuf {

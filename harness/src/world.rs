@@ -147,34 +147,35 @@ impl FacilityWorld {
         if !self.config.check_snapshots {
             return;
         }
-        let name = self.unique_snapshot_name(&format!("画面 {label}"));
+        let name = self.unique_snapshot_name(&format!("記録 {label}"));
         self.assert_snapshot(&name, body);
     }
 
+    /// The step's own name: its text, with the long PC/SC reader names cut to their number; a
+    /// step that repeats word for word in one scenario gets "（2回目）".
     fn unique_snapshot_name(&mut self, step: &str) -> String {
-        let scenario = self
-            .scenario
-            .as_ref()
-            .map(|(_, s)| s.as_str())
-            .unwrap_or("scenario");
-        let base = format!("{}__{}", clip(scenario, 40), clip(step, 48));
-        let mut name = sanitize(&base);
-        let mut n = 2;
+        let base = sanitize(&clip(&shorten_reader_names(step), 80));
+        let mut name = base.clone();
+        let mut occurrence = 2;
         while !self.snapshot_names.insert(name.clone()) {
-            name = sanitize(&format!("{base} ({n})"));
-            n += 1;
+            name = format!("{base}（{occurrence}回目）");
+            occurrence += 1;
         }
         name
     }
 
+    /// Snapshots live in snapshots/<feature>/<scenario>/<step>.snap.
     fn assert_snapshot(&self, name: &str, body: &str) {
-        let feature = self
+        let (feature, scenario) = self
             .scenario
-            .as_ref()
-            .map(|(f, _)| f.clone())
-            .unwrap_or_else(|| "feature".to_owned());
+            .clone()
+            .unwrap_or_else(|| ("feature".to_owned(), "scenario".to_owned()));
         let mut settings = insta::Settings::clone_current();
-        settings.set_snapshot_path(snapshot_root().join(feature));
+        settings.set_snapshot_path(
+            snapshot_root()
+                .join(feature)
+                .join(sanitize(&clip(&shorten_reader_names(&scenario), 60))),
+        );
         settings.set_prepend_module_to_snapshot(false);
         settings.set_omit_expression(true);
         settings.bind(|| insta::assert_snapshot!(name.to_owned(), body));
@@ -212,6 +213,11 @@ fn snapshot_root() -> PathBuf {
 fn ensure_dir(dir: &std::path::Path) -> anyhow::Result<&std::path::Path> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     Ok(dir)
+}
+
+/// "Identiv CLOUD 3701 F Contactless Reader 0" → "Reader 0", to keep file names short.
+fn shorten_reader_names(text: &str) -> String {
+    text.replace("Identiv CLOUD 3701 F Contactless ", "")
 }
 
 fn clip(text: &str, max_chars: usize) -> String {
