@@ -45,6 +45,15 @@ pub struct Counter<C: CardChannel> {
 impl<C: CardChannel> Counter<C> {
     /// A counter for the card of `person` (fixtures/cards/<person>.toml) behind `card`.
     pub fn new(person: &str, card: C) -> Self {
+        Self::with_matcher(person, card, Arc::new(ColourMatcher))
+    }
+
+    /// A counter whose reader uses `matcher`.
+    pub fn with_matcher(
+        person: &str,
+        card: C,
+        matcher: Arc<dyn harness_face::FaceMatcher>,
+    ) -> Self {
         let path = fixtures().join(format!("cards/{person}.toml"));
         let profile = virtual_card::profile::load(&path).unwrap();
         let service = EligibilityService::from_fixtures(
@@ -54,7 +63,7 @@ impl<C: CardChannel> Counter<C> {
         .unwrap();
         let config = ReaderConfig::new(READER, clock_origin(), fixture_reader_credentials());
         Self {
-            reader: Reader::new(config, FaceEngine::new(Arc::new(ColourMatcher))),
+            reader: Reader::new(config, FaceEngine::new(matcher)),
             card,
             profile,
             service,
@@ -103,11 +112,16 @@ impl<C: CardChannel> Counter<C> {
     }
 
     pub fn face_route(&mut self, colour: [u8; 3]) {
+        self.face_route_with(frames(colour));
+    }
+
+    /// Face route with these camera frames.
+    pub fn face_route_with(&mut self, burst: Vec<image::RgbImage>) {
         self.touch(Touch::ChooseFace);
         let face = self.printed_face();
         self.send(Input::CardFaceScanned(Ok(face)));
         self.now += Duration::from_secs(2);
-        self.send(Input::CameraFrames(frames(colour)));
+        self.send(Input::CameraFrames(burst));
     }
 
     pub fn pin_route(&mut self) {
