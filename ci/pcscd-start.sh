@@ -51,7 +51,7 @@ trap 'echo "pcscd-start: failed; stopping what it started" >&2; "$here/pcscd-sto
 
 ns_exec=()
 if [[ "${HARNESS_VPCD_NETNS:-1}" != 0 ]] && unshare --net true 2>/dev/null && command -v ip >/dev/null; then
-    unshare --net sleep infinity &
+    unshare --net sleep infinity < /dev/null > /dev/null 2>&1 &
     holder=$!
     echo "netns $holder sleep" >> "$run_dir/pids"
     for _ in $(seq 50); do
@@ -76,7 +76,7 @@ for ((k = 0; k < entries; k++)); do
 done
 
 "${ns_exec[@]}" pcscd --foreground ${PCSCD_DEBUG:+--debug --apdu} -c "$run_dir/reader.conf.d" \
-    > "$run_dir/logs/pcscd.log" 2>&1 &
+    < /dev/null > "$run_dir/logs/pcscd.log" 2>&1 &
 pcscd_pid=$!
 echo "pcscd $pcscd_pid pcscd" >> "$run_dir/pids"
 
@@ -91,7 +91,7 @@ for profile in "$@"; do
     pid_file="$run_dir/run/card$i.pid"
     rm -f "$pid_file"
     "${ns_exec[@]}" "$bin" serve --profile "$profile" --state "$state" --vpcd "127.0.0.1:$port" \
-        --pid-file "$pid_file" >> "$run_dir/logs/card$i.log" 2>&1 &
+        --pid-file "$pid_file" < /dev/null >> "$run_dir/logs/card$i.log" 2>&1 &
     echo "card $! virtual-card $pid_file" >> "$run_dir/pids"
     printf '%s\t%s\t%s\t%s\t%s\n' "$reader" "$profile" "$state" "$pid_file" "$port" >> "$run_dir/cards.tsv"
     readers+=("$reader")
@@ -111,7 +111,7 @@ while :; do
     if ((SECONDS >= deadline)); then
         echo "pcscd-start: only $ready of ${#readers[@]} cards visible after ${wait_secs}s:" >&2
         echo "$listing" >&2
-        tail -5 "$run_dir"/logs/card*.log >&2 || true
+        tail -n 5 "$run_dir"/logs/card*.log >&2 || true
         false
     fi
     sleep 0.2

@@ -10,7 +10,8 @@ const MAX_RESPONSE: usize = pcsc::MAX_BUFFER_SIZE_EXTENDED;
 /// One card in one PC/SC reader, connected in shared mode with T=0 or T=1.
 pub struct PcscChannel {
     // Field order: the card handle is dropped (disconnected) before its context is released.
-    card: pcsc::Card,
+    // Always `Some` until drop or `disconnect_leaving_card`.
+    card: Option<pcsc::Card>,
     _context: pcsc::Context,
     reader: String,
 }
@@ -65,10 +66,16 @@ impl PcscChannel {
             .connect(&name, pcsc::ShareMode::Shared, pcsc::Protocols::ANY)
             .map_err(|error| map_error(reader, error))?;
         Ok(Self {
-            card,
+            card: Some(card),
             _context: context,
             reader: reader.to_owned(),
         })
+    }
+
+    fn card(&self) -> Result<&pcsc::Card, TransportError> {
+        self.card
+            .as_ref()
+            .ok_or_else(|| TransportError::Other(format!("{}: disconnected", self.reader)))
     }
 
     /// The reader's PC/SC name.
@@ -84,6 +91,8 @@ impl PcscChannel {
         let reader = self.reader.clone();
         let transaction = self
             .card
+            .as_mut()
+            .ok_or_else(|| TransportError::Other(format!("{reader}: disconnected")))?
             .transaction()
             .map_err(|error| map_error(&reader, error))?;
         let mut buffer = vec![0u8; MAX_RESPONSE];
@@ -101,7 +110,7 @@ impl PcscChannel {
 
 impl CardChannel for PcscChannel {
     fn atr(&mut self) -> Result<Vec<u8>, TransportError> {
-        self.card
+        self.card()?
             .status2_owned()
             .map(|status| status.atr().to_vec())
             .map_err(|error| map_error(&self.reader, error))
@@ -109,7 +118,7 @@ impl CardChannel for PcscChannel {
 
     fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
         let mut buffer = vec![0u8; MAX_RESPONSE];
-        self.card
+        self.card()?
             .transmit(command, &mut buffer)
             .map(<[u8]>::to_vec)
             .map_err(|error| map_error(&self.reader, error))
@@ -117,11 +126,28 @@ impl CardChannel for PcscChannel {
 
     fn reset(&mut self) -> Result<(), TransportError> {
         self.card
+            .as_mut()
+            .ok_or_else(|| TransportError::Other(format!("{}: disconnected", self.reader)))?
             .reconnect(
                 pcsc::ShareMode::Shared,
                 pcsc::Protocols::ANY,
                 pcsc::Disposition::ResetCard,
             )
             .map_err(|error| map_error(&self.reader, error))
+    }
+}
+
+/// Disconnects with `SCARD_LEAVE_CARD`: the card is not reset (use [`CardChannel::reset`] for
+/// that). A reset on disconnect would fail when the card process behind vpcd has died, and
+/// pcscd 1.9.9 then stops noticing the restarted card in that reader.
+impl Drop for PcscChannel {
+    fn drop(&mut self) {
+        if let Some(card) = self.card.take() {
+            if let Err((card, error)) = card.disconnect(pcsc::Disposition::LeaveCard) {
+                tracing::debug!(reader = %self.reader, %error, "disconnect");
+                // Dropping it would retry with a reset; releasing the context frees the handle.
+                std::mem::forget(card);
+            }
+        }
     }
 }

@@ -1,0 +1,598 @@
+//! The virtual card through a real pcscd + vpcd, with the `pcsc` crate.
+//!
+//! `ci/test.sh` (via `ci/pcscd-start.sh`) starts pcscd with one reader per card profile and sets
+//! `HARNESS_PCSC=1` and `HARNESS_PCSC_CARDS` (reader, profile, state file, pid file, vpcd port per
+//! line). With `HARNESS_PCSC=1` every test here must find its card and pass; without it they say
+//! so on stderr and do nothing (a plain `cargo test --all-features` on a machine without pcscd).
+#![cfg(feature = "pcsc")]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use harness_transport::{list_readers, CardChannel, PcscChannel, TransportError};
+use rsa::Pkcs1v15Sign;
+use sha2::{Digest, Sha256};
+use virtual_card::apdu::{
+    ComputeDigitalSignature, KeyTarget, PinBytes, PinTarget, ReadBinary, ReadTarget, Select, Verify,
+};
+use virtual_card::card::{aid, fid, CardData, PinId};
+use virtual_card::pki::{certificate_public_key, verify_certificate};
+
+/// One card behind one reader, as ci/pcscd-start.sh recorded it.
+#[derive(Debug, Clone)]
+struct Slot {
+    reader: String,
+    profile: PathBuf,
+    state: PathBuf,
+    pid_file: PathBuf,
+    port: u16,
+}
+
+/// Tests in this file share pcscd; one at a time keeps their APDU sequences apart.
+static SERIAL: Mutex<()> = Mutex::new(());
+
+fn serial() -> MutexGuard<'static, ()> {
+    SERIAL
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// The slot whose profile file is `<stem>.toml`; `None` (test skipped, said on stderr) when the
+/// test command did not ask for pcscd. Panics when it did and the card is not there.
+fn slot(stem: &str) -> Option<Slot> {
+    if std::env::var("HARNESS_PCSC").as_deref() != Ok("1") {
+        eprintln!("SKIPPED: HARNESS_PCSC is not 1 (run ci/test.sh to test through pcscd)");
+        return None;
+    }
+    let table = std::env::var("HARNESS_PCSC_CARDS")
+        .expect("HARNESS_PCSC=1 but HARNESS_PCSC_CARDS is not set");
+    let text = std::fs::read_to_string(&table)
+        .unwrap_or_else(|error| panic!("cannot read {table}: {error}"));
+    let slots: Vec<Slot> = text
+        .lines()
+        .filter(|line| !line.trim().is_empty())
+        .map(|line| {
+            let fields: Vec<&str> = line.split('\t').collect();
+            assert_eq!(fields.len(), 5, "bad line in {table}: {line:?}");
+            Slot {
+                reader: fields[0].to_owned(),
+                profile: PathBuf::from(fields[1]),
+                state: PathBuf::from(fields[2]),
+                pid_file: PathBuf::from(fields[3]),
+                port: fields[4].parse().expect("port"),
+            }
+        })
+        .collect();
+    let found = slots
+        .into_iter()
+        .find(|slot| slot.profile.file_stem().and_then(|s| s.to_str()) == Some(stem))
+        .unwrap_or_else(|| panic!("no card with profile {stem}.toml in {table}"));
+    let readers = list_readers().expect("pcscd must be up when HARNESS_PCSC=1");
+    assert!(
+        readers.contains(&found.reader),
+        "reader {:?} not among {readers:?}",
+        found.reader
+    );
+    Some(found)
+}
+
+fn card_data(slot: &Slot) -> CardData {
+    virtual_card::profile::load(&slot.profile)
+        .unwrap_or_else(|error| panic!("{}: {error}", slot.profile.display()))
+        .data
+}
+
+fn connect(slot: &Slot) -> PcscChannel {
+    PcscChannel::connect(&slot.reader)
+        .unwrap_or_else(|error| panic!("connect {}: {error}", slot.reader))
+}
+
+/// Sends a command; returns (data, status word).
+fn send(channel: &mut PcscChannel, command: Vec<u8>) -> (Vec<u8>, u16) {
+    let response = channel
+        .transmit(&command)
+        .unwrap_or_else(|error| panic!("transmit {command:02X?}: {error}"));
+    assert!(response.len() >= 2, "short response {response:02X?}");
+    let (data, sw) = response.split_at(response.len() - 2);
+    (data.to_vec(), u16::from_be_bytes([sw[0], sw[1]]))
+}
+
+fn bytes(apdu: virtual_card::apdu::CommandApdu) -> Vec<u8> {
+    apdu.to_bytes().expect("encodable APDU")
+}
+
+fn select_df(channel: &mut PcscChannel, name: &[u8]) {
+    let (_, sw) = send(channel, bytes(Select::DfByName(name.to_vec()).to_apdu()));
+    assert_eq!(sw, 0x9000, "SELECT DF {name:02X?}");
+}
+
+fn select_ef(channel: &mut PcscChannel, id: u16) -> u16 {
+    send(channel, bytes(Select::EfById(id).to_apdu())).1
+}
+
+fn verify(channel: &mut PcscChannel, pin: Option<&str>) -> u16 {
+    let command = Verify {
+        target: PinTarget::CurrentEf,
+        pin: pin.map(|p| PinBytes(p.as_bytes().to_vec())),
+    };
+    send(channel, bytes(command.to_apdu())).1
+}
+
+fn read(channel: &mut PcscChannel, offset: usize, le: usize) -> Vec<u8> {
+    let command = ReadBinary {
+        target: ReadTarget::CurrentEf,
+        offset,
+        le,
+    };
+    let (data, sw) = send(channel, bytes(command.to_apdu()));
+    assert_eq!(sw, 0x9000, "READ BINARY at {offset}");
+    data
+}
+
+/// Reads the selected EF as clients do: a short head, the BER length, then the rest.
+fn read_ber_file(channel: &mut PcscChannel) -> Vec<u8> {
+    let head = read(channel, 0, 8);
+    let tag_len = match head.first() {
+        Some(first) if first & 0x1F == 0x1F => 2,
+        Some(_) => 1,
+        None => panic!("empty EF"),
+    };
+    let (len_len, value_len) = match head.get(tag_len).copied() {
+        Some(short) if short < 0x80 => (1, usize::from(short)),
+        Some(0x81) => (2, usize::from(head[tag_len + 1])),
+        Some(0x82) => (
+            3,
+            usize::from(u16::from_be_bytes([head[tag_len + 1], head[tag_len + 2]])),
+        ),
+        other => panic!("unsupported BER length byte {other:02X?}"),
+    };
+    let total = tag_len + len_len + value_len;
+    let mut file = Vec::with_capacity(total);
+    while file.len() < total {
+        let chunk = (total - file.len()).min(256);
+        let part = read(channel, file.len(), chunk);
+        assert!(!part.is_empty(), "READ BINARY returned nothing");
+        file.extend(part);
+    }
+    file
+}
+
+/// The TLVs (2-byte tags DFxx, short or 81/82 lengths) inside an `FF 20` record.
+fn record_fields(record: &[u8]) -> Vec<(u16, Vec<u8>)> {
+    assert_eq!(
+        record.get(..2),
+        Some(&[0xFF, 0x20][..]),
+        "not an FF 20 record"
+    );
+    let (skip, _) = match record[2] {
+        0x81 => (4, usize::from(record[3])),
+        0x82 => (5, usize::from(u16::from_be_bytes([record[3], record[4]]))),
+        short => (3, usize::from(short)),
+    };
+    let mut fields = Vec::new();
+    let mut at = skip;
+    while at + 3 <= record.len() {
+        let tag = u16::from_be_bytes([record[at], record[at + 1]]);
+        let (len, header) = match record[at + 2] {
+            0x81 => (usize::from(record[at + 3]), 4),
+            0x82 => (
+                usize::from(u16::from_be_bytes([record[at + 3], record[at + 4]])),
+                5,
+            ),
+            short => (usize::from(short), 3),
+        };
+        let start = at + header;
+        fields.push((tag, record[start..start + len].to_vec()));
+        at = start + len;
+    }
+    fields
+}
+
+fn field(fields: &[(u16, Vec<u8>)], tag: u16) -> Vec<u8> {
+    fields
+        .iter()
+        .find(|(t, _)| *t == tag)
+        .map(|(_, v)| v.clone())
+        .unwrap_or_else(|| panic!("no field {tag:04X}"))
+}
+
+fn pin(data: &CardData, id: PinId) -> String {
+    data.issued_value(id)
+        .map(|secret| secret.expose().to_owned())
+        .unwrap_or_else(|| panic!("profile sets no {id:?}"))
+}
+
+/// A PIN of the right shape that is not the card's.
+fn wrong_pin(right: &str) -> String {
+    if right == "0000" {
+        "9999".to_owned()
+    } else {
+        "0000".to_owned()
+    }
+}
+
+fn sha256_digest_info(message: &[u8]) -> Vec<u8> {
+    let mut info = vec![
+        0x30, 0x31, 0x30, 0x0D, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01,
+        0x05, 0x00, 0x04, 0x20,
+    ];
+    info.extend(Sha256::digest(message));
+    info
+}
+
+#[test]
+fn both_public_certificates_verify_against_the_test_ca() {
+    let Some(slot) = slot("yamada-taro") else {
+        return;
+    };
+    let _serial = serial();
+    let data = card_data(&slot);
+    let mut channel = connect(&slot);
+    select_df(&mut channel, &aid::JPKI);
+    assert_eq!(select_ef(&mut channel, fid::JPKI_AUTH_CERT), 0x9000);
+    let auth = read_ber_file(&mut channel);
+    assert_eq!(select_ef(&mut channel, fid::JPKI_AUTH_CA_CERT), 0x9000);
+    let auth_ca = read_ber_file(&mut channel);
+    assert_eq!(&auth[..2], &[0x30, 0x82]);
+    assert_eq!(
+        auth_ca, data.auth.ca_cert_der,
+        "CA on the card is the test CA"
+    );
+    verify_certificate(&auth, &data.auth.ca_cert_der)
+        .expect("user-auth cert signed by the test CA");
+    assert_eq!(auth, data.auth.cert_der);
+    // The signature certificate needs the signature password.
+    assert_eq!(select_ef(&mut channel, fid::JPKI_SIGN_CERT), 0x9000);
+    let command = ReadBinary {
+        target: ReadTarget::CurrentEf,
+        offset: 0,
+        le: 8,
+    };
+    assert_eq!(send(&mut channel, bytes(command.to_apdu())).1, 0x6982);
+}
+
+#[test]
+fn right_pin_then_sha256_signature_verifies_with_the_certificate_key() {
+    let Some(slot) = slot("yamada-taro") else {
+        return;
+    };
+    let _serial = serial();
+    let data = card_data(&slot);
+    let mut channel = connect(&slot);
+    select_df(&mut channel, &aid::JPKI);
+    assert_eq!(select_ef(&mut channel, fid::JPKI_AUTH_CERT), 0x9000);
+    let cert = read_ber_file(&mut channel);
+    assert_eq!(select_ef(&mut channel, fid::JPKI_AUTH_PIN), 0x9000);
+    assert_eq!(
+        verify(&mut channel, Some(&pin(&data, PinId::JpkiAuth))),
+        0x9000
+    );
+    assert_eq!(
+        verify(&mut channel, None),
+        0x63C3,
+        "retry query after success"
+    );
+    assert_eq!(select_ef(&mut channel, fid::JPKI_AUTH_KEY), 0x9000);
+    let message = b"challenge from the eligibility service";
+    let command = ComputeDigitalSignature {
+        target: KeyTarget::CurrentEf,
+        digest_info: sha256_digest_info(message),
+    };
+    let (signature, sw) = send(&mut channel, bytes(command.to_apdu()));
+    assert_eq!(sw, 0x9000);
+    assert_eq!(signature.len(), 256);
+    let key = certificate_public_key(&cert).expect("RSA key in the cert");
+    key.verify(
+        Pkcs1v15Sign::new::<Sha256>(),
+        &Sha256::digest(message),
+        &signature,
+    )
+    .expect("signature verifies with the user-auth certificate's key");
+}
+
+#[test]
+fn my_number_and_basic_four_after_the_text_pin() {
+    let Some(slot) = slot("yamada-taro") else {
+        return;
+    };
+    let _serial = serial();
+    let data = card_data(&slot);
+    let mut channel = connect(&slot);
+    select_df(&mut channel, &aid::TEXT);
+    assert_eq!(select_ef(&mut channel, fid::TEXT_MY_NUMBER), 0x9000);
+    let command = ReadBinary {
+        target: ReadTarget::CurrentEf,
+        offset: 0,
+        le: 17,
+    };
+    assert_eq!(
+        send(&mut channel, bytes(command.to_apdu())).1,
+        0x6982,
+        "My Number before the PIN"
+    );
+    assert_eq!(select_ef(&mut channel, fid::TEXT_PIN), 0x9000);
+    assert_eq!(
+        verify(&mut channel, Some(&pin(&data, PinId::TextPin))),
+        0x9000
+    );
+    assert_eq!(select_ef(&mut channel, fid::TEXT_MY_NUMBER), 0x9000);
+    let my_number = read(&mut channel, 0, 17);
+    assert_eq!(&my_number[..3], &[0xFF, 0x10, 0x0C]);
+    assert_eq!(&my_number[3..15], data.holder.my_number.expose().as_bytes());
+    assert_eq!(select_ef(&mut channel, fid::TEXT_BASIC_FOUR), 0x9000);
+    let record = read_ber_file(&mut channel);
+    let fields = record_fields(&record);
+    let tags: Vec<u16> = fields.iter().map(|(t, _)| *t).collect();
+    assert_eq!(tags, vec![0xDF21, 0xDF22, 0xDF23, 0xDF24, 0xDF25]);
+    assert_eq!(field(&fields, 0xDF22), data.holder.name.as_bytes());
+    assert_eq!(field(&fields, 0xDF23), data.holder.address.as_bytes());
+    assert_eq!(
+        field(&fields, 0xDF24),
+        data.holder.birth.format("%Y%m%d").to_string().as_bytes()
+    );
+}
+
+#[test]
+fn photo_after_match_number_b() {
+    let Some(slot) = slot("yamada-taro") else {
+        return;
+    };
+    let _serial = serial();
+    let data = card_data(&slot);
+    let photo = data.photo.clone().expect("the standard card has a photo");
+    let mut channel = connect(&slot);
+    select_df(&mut channel, &aid::FACE);
+    assert_eq!(select_ef(&mut channel, fid::FACE_MATCH_B), 0x9000);
+    assert_eq!(verify(&mut channel, Some(&data.match_number_b())), 0x9000);
+    assert_eq!(select_ef(&mut channel, fid::FACE_RECORD), 0x9000);
+    let record = read_ber_file(&mut channel);
+    let fields = record_fields(&record);
+    assert_eq!(field(&fields, 0xDF27), photo, "the photo as JPEG 2000");
+}
+
+#[test]
+fn wrong_pin_three_times_locks_and_the_query_says_63c0() {
+    let Some(slot) = slot("nakamura-aoi") else {
+        return;
+    };
+    let _serial = serial();
+    let data = card_data(&slot);
+    let wrong = wrong_pin(&pin(&data, PinId::JpkiAuth));
+    // A card as issued, also when an earlier run in this run dir locked it.
+    let mut channel = reissue(&slot);
+    select_df(&mut channel, &aid::JPKI);
+    assert_eq!(select_ef(&mut channel, fid::JPKI_AUTH_PIN), 0x9000);
+    assert_eq!(verify(&mut channel, None), 0x63C3, "fresh card: 3 tries");
+    let answers: Vec<u16> = (0..4).map(|_| verify(&mut channel, Some(&wrong))).collect();
+    assert_eq!(answers, vec![0x63C2, 0x63C1, 0x63C0, 0x6984]);
+    assert_eq!(verify(&mut channel, None), 0x63C0);
+    let right = pin(&data, PinId::JpkiAuth);
+    assert_eq!(
+        verify(&mut channel, Some(&right)),
+        0x6984,
+        "blocked even for the right PIN"
+    );
+}
+
+#[test]
+fn face_only_card_refuses_pin_operations_and_gives_its_user_auth_certificate() {
+    let Some(slot) = slot("sato-hanako") else {
+        return;
+    };
+    let _serial = serial();
+    let data = card_data(&slot);
+    let mut channel = connect(&slot);
+    select_df(&mut channel, &aid::JPKI);
+    let sw = select_ef(&mut channel, fid::JPKI_AUTH_PIN);
+    if sw == 0x9000 {
+        let query = verify(&mut channel, None);
+        let attempt = verify(&mut channel, Some("1234"));
+        for answer in [query, attempt] {
+            assert!(
+                answer != 0x9000 && answer & 0xFFF0 != 0x63C0,
+                "PIN op on a face-only card answered {answer:04X}"
+            );
+        }
+    } else {
+        assert_eq!(sw, 0x6A82, "auth PIN EF absent");
+    }
+    assert_eq!(
+        select_ef(&mut channel, fid::JPKI_SIGN_CERT),
+        0x6A82,
+        "no signature certificate"
+    );
+    assert_eq!(select_ef(&mut channel, fid::JPKI_AUTH_CERT), 0x9000);
+    let cert = read_ber_file(&mut channel);
+    verify_certificate(&cert, &data.auth.ca_cert_der).expect("user-auth cert verifies");
+}
+
+#[test]
+fn two_virtual_cards_in_two_readers_at_once() {
+    let (Some(first), Some(second)) = (slot("yamada-taro"), slot("sato-hanako")) else {
+        return;
+    };
+    let _serial = serial();
+    assert_ne!(first.reader, second.reader);
+    let workers: Vec<_> = [first, second]
+        .into_iter()
+        .map(|slot| {
+            std::thread::spawn(move || {
+                let expected = card_data(&slot).auth.cert_der;
+                let mut channel = connect(&slot);
+                for _ in 0..10 {
+                    select_df(&mut channel, &aid::JPKI);
+                    assert_eq!(select_ef(&mut channel, fid::JPKI_AUTH_CERT), 0x9000);
+                    assert_eq!(read_ber_file(&mut channel), expected, "{}", slot.reader);
+                }
+                expected
+            })
+        })
+        .collect();
+    let certs: Vec<Vec<u8>> = workers
+        .into_iter()
+        .map(|worker| worker.join().expect("worker"))
+        .collect();
+    assert_ne!(certs[0], certs[1], "two different cards");
+}
+
+fn read_pid(path: &Path) -> u32 {
+    std::fs::read_to_string(path)
+        .unwrap_or_else(|error| panic!("{}: {error}", path.display()))
+        .trim()
+        .parse()
+        .expect("pid")
+}
+
+fn alive(pid: u32) -> bool {
+    // A zombie still has /proc/<pid>; its state letter is Z.
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .map(|stat| !stat.contains(") Z "))
+        .unwrap_or(false)
+}
+
+/// Starts the card again, as ci/pcscd-start.sh did (same profile, state file, port, pid file).
+fn restart_card(slot: &Slot) {
+    let bin = std::env::var("HARNESS_VIRTUAL_CARD_BIN").expect("HARNESS_VIRTUAL_CARD_BIN");
+    let prefix = std::env::var("HARNESS_PCSC_NETNS_EXEC").unwrap_or_default();
+    let mut words: Vec<String> = prefix.split_whitespace().map(str::to_owned).collect();
+    words.push(bin);
+    // Through `sh -c '"$@" &'`: the card is detached from this test process (which waits only
+    // for the shell) and outlives it; ci/pcscd-stop.sh stops it through the pid file.
+    let status = Command::new("sh")
+        .arg("-c")
+        .arg(r#""$@" </dev/null >/dev/null 2>&1 &"#)
+        .arg("sh")
+        .args(&words)
+        .arg("serve")
+        .arg("--profile")
+        .arg(&slot.profile)
+        .arg("--state")
+        .arg(&slot.state)
+        .arg("--vpcd")
+        .arg(format!("127.0.0.1:{}", slot.port))
+        .arg("--pid-file")
+        .arg(&slot.pid_file)
+        .stdin(Stdio::null())
+        .status()
+        .expect("restart the card process");
+    assert!(status.success(), "restart the card process: {status}");
+}
+
+/// Waits (bounded) until pcscd has seen the dead card leave its reader. Restarting before that
+/// makes vpcd hand pcscd the new card within the same poll, and pcscd never notices a change.
+fn wait_for_removal(slot: &Slot) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        match PcscChannel::connect(&slot.reader) {
+            Err(TransportError::NoCard | TransportError::CardRemoved) => return,
+            Err(TransportError::ReaderUnavailable(message)) => panic!("{message}"),
+            Ok(_) | Err(TransportError::Other(_)) => {}
+        }
+        assert!(
+            Instant::now() < deadline,
+            "pcscd still sees a card in {}",
+            slot.reader
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Connects again once the restarted card is back in its reader (bounded wait).
+fn reconnect(slot: &Slot) -> PcscChannel {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        match PcscChannel::connect(&slot.reader) {
+            Ok(mut channel) => {
+                let (_, sw) = send(
+                    &mut channel,
+                    bytes(Select::DfByName(aid::TEXT.to_vec()).to_apdu()),
+                );
+                if sw == 0x9000 {
+                    return channel;
+                }
+            }
+            Err(TransportError::NoCard | TransportError::CardRemoved) => {}
+            Err(TransportError::Other(message)) if message.contains("reset") => {}
+            Err(error) => panic!("reconnect {}: {error}", slot.reader),
+        }
+        assert!(
+            Instant::now() < deadline,
+            "card did not come back in {}",
+            slot.reader
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// SIGKILLs the card process of `slot` and waits until it is gone; returns its pid.
+fn kill_card(slot: &Slot) -> u32 {
+    let pid = read_pid(&slot.pid_file);
+    let status = Command::new("kill")
+        .arg("-KILL")
+        .arg(pid.to_string())
+        .status();
+    assert!(
+        status.map(|s| s.success()).unwrap_or(false),
+        "kill -KILL {pid}"
+    );
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while alive(pid) {
+        assert!(
+            Instant::now() < deadline,
+            "card process {pid} survived SIGKILL"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    pid
+}
+
+/// Replaces the card of `slot` with a fresh one as issued (state file removed).
+fn reissue(slot: &Slot) -> PcscChannel {
+    kill_card(slot);
+    wait_for_removal(slot);
+    match std::fs::remove_file(&slot.state) {
+        Ok(()) => {}
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+        Err(error) => panic!("{}: {error}", slot.state.display()),
+    }
+    restart_card(slot);
+    reconnect(slot)
+}
+
+#[test]
+fn sigkill_right_after_a_wrong_pin_keeps_the_count() {
+    let Some(slot) = slot("watanabe-sora") else {
+        return;
+    };
+    let _serial = serial();
+    let data = card_data(&slot);
+    let right = pin(&data, PinId::TextPin);
+    let mut channel = connect(&slot);
+    select_df(&mut channel, &aid::TEXT);
+    assert_eq!(select_ef(&mut channel, fid::TEXT_PIN), 0x9000);
+    let before = verify(&mut channel, None);
+    assert_eq!(before & 0xFFF0, 0x63C0, "retry query answered {before:04X}");
+    assert!(before > 0x63C0, "text PIN must not be blocked already");
+    let after_wrong = verify(&mut channel, Some(&wrong_pin(&right)));
+    assert_eq!(after_wrong, before - 1);
+
+    let pid = kill_card(&slot);
+    // Dropping disconnects without a reset (none is possible on a dead card).
+    drop(channel);
+    wait_for_removal(&slot);
+    restart_card(&slot);
+
+    let mut channel = reconnect(&slot);
+    assert_ne!(read_pid(&slot.pid_file), pid, "a new card process");
+    assert_eq!(select_ef(&mut channel, fid::TEXT_PIN), 0x9000);
+    assert_eq!(
+        verify(&mut channel, None),
+        after_wrong,
+        "the wrong try survived SIGKILL"
+    );
+    // Leave the card as it was: the right PIN resets the counter.
+    assert_eq!(verify(&mut channel, Some(&right)), 0x9000);
+    assert_eq!(verify(&mut channel, None), 0x63C3);
+}
