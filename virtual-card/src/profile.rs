@@ -483,6 +483,10 @@ fn read_key(path: &Path) -> Result<rsa::PrivateKey, ProfileError> {
     })
 }
 
+/// Largest photo a profile may name: READ BINARY addresses the 券面AP record with 15-bit offsets,
+/// so the whole record (photo plus about 1 KiB of other items) must stay below 32 KiB.
+pub const MAX_PHOTO_BYTES: usize = 30_000;
+
 /// Loads a card profile and every file it names: the person, the photo and the PKI.
 pub fn load(path: &Path) -> Result<LoadedProfile, ProfileError> {
     let profile = CardProfile::load(path)?;
@@ -511,7 +515,17 @@ pub fn load_with_people(
             if !path.is_file() {
                 return Err(ProfileError::PhotoMissing(path));
             }
-            Some(std::fs::read(&path).map_err(|source| ProfileError::Io { path, source })?)
+            let bytes = std::fs::read(&path).map_err(|source| ProfileError::Io { path, source })?;
+            if bytes.len() > MAX_PHOTO_BYTES {
+                return Err(invalid(
+                    "photo",
+                    format!(
+                        "{} bytes; at most {MAX_PHOTO_BYTES} fit the 券面AP record",
+                        bytes.len()
+                    ),
+                ));
+            }
+            Some(bytes)
         }
     };
     let pki = PkiPaths::new(profile.pki_root(profile_dir), &profile.person);

@@ -142,3 +142,65 @@ fn a_failed_save_withholds_the_response() {
         vec![0x90, 0x00]
     );
 }
+
+/// Child side of [`sigkill_right_after_a_wrong_pin_keeps_the_count`]: opens the card named by
+/// `VC_SIGKILL_CHILD` (`<profile>\n<state file>`), sends one wrong VERIFY, prints the status word,
+/// then blocks on stdin until the parent kills it. Only run by that test (`--ignored`).
+#[test]
+#[ignore = "child process of sigkill_right_after_a_wrong_pin_keeps_the_count"]
+fn sigkill_child() {
+    use std::io::{BufRead, Write};
+    let spec = std::env::var("VC_SIGKILL_CHILD").expect("run by the parent test");
+    let (profile, state) = spec.split_once('\n').expect("profile and state");
+    let mut card = PersistentCard::open(profile.as_ref(), Some(state.as_ref())).unwrap();
+    select_auth_pin(&mut card);
+    let sw = sw_of(&mut card, &build::verify(b"0000"));
+    let mut out = std::io::stdout().lock();
+    // libtest prints "test sigkill_child ... " before this on the same line: mark the answer.
+    writeln!(out, "\n@@SW={sw}@@").unwrap();
+    out.flush().unwrap();
+    // Wait (without sleeping) until killed.
+    let mut line = String::new();
+    let _ = std::io::stdin().lock().read_line(&mut line);
+}
+
+#[test]
+fn sigkill_right_after_a_wrong_pin_keeps_the_count() {
+    use std::io::BufRead;
+    use std::process::{Command, Stdio};
+    let profile = temp_profile("yamada-taro");
+    let state_path = profile.dir.path().join("state.toml");
+    let spec = format!("{}\n{}", profile.path.display(), state_path.display());
+    for expected in ["63C2", "63C1", "63C0", "6984"] {
+        let mut child = Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--exact",
+                "sigkill_child",
+                "--ignored",
+                "--nocapture",
+                "--test-threads=1",
+            ])
+            .env("VC_SIGKILL_CHILD", &spec)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let mut answer = None;
+        for line in std::io::BufReader::new(stdout).lines() {
+            let line = line.unwrap();
+            if let Some(at) = line.find("@@SW=") {
+                answer = line.get(at + 5..at + 9).map(str::to_owned);
+                break;
+            }
+        }
+        // SIGKILL as soon as the response is out: no destructor, no flush runs in the child.
+        child.kill().unwrap();
+        let status = child.wait().unwrap();
+        assert!(!status.success());
+        assert_eq!(answer.as_deref(), Some(expected));
+    }
+    let saved = StateFile::new(&state_path).load().unwrap().unwrap();
+    assert_eq!(saved.pins[&PinId::JpkiAuth].tries_left, 0);
+}
