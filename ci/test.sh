@@ -22,7 +22,7 @@ target_dir=${CARGO_TARGET_DIR:-$root/target}
 export VIRTUAL_CARD_BIN="$target_dir/debug/virtual-card"
 
 step "build"
-timeout 3000 cargo build --locked -p virtual-card --bin virtual-card
+timeout 3000 cargo build -p virtual-card --bin virtual-card
 
 run_dir=${HARNESS_PCSC_RUN_DIR:-$(mktemp -d /tmp/harness-pcscd.XXXXXX)}
 cleanup() {
@@ -54,7 +54,7 @@ timeout 120 "$here/pcscd-start.sh" "$run_dir" "${profiles[@]}"
 source "$run_dir/env"
 
 step "cargo test --workspace --all-features"
-timeout 3000 cargo test --locked --workspace --all-features
+timeout 3000 cargo test --workspace --all-features
 
 step "OpenSC against the virtual card (reader: Virtual PCD 0 00 00, yamada-taro)"
 timeout 300 "$here/opensc-checks.sh" "$run_dir" "Virtual PCD 0 00 00" "$root/fixtures/cards/yamada-taro.toml"
