@@ -26,6 +26,10 @@ pub struct PinRecord {
 /// The card's persistent state. A PIN without a record has its maximum tries and its issued value.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct CardState {
+    /// Which card this state belongs to (the profile's person id), when known: a state file of
+    /// another card is refused at load.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub card: Option<String>,
     /// Records by PIN.
     #[serde(default)]
     pub pins: BTreeMap<PinId, PinRecord>,
@@ -40,6 +44,7 @@ impl CardState {
     /// The state as issued with some counters already lower (e.g. a locked PIN in a profile).
     pub fn with_tries_left(tries_left: &BTreeMap<PinId, u8>) -> CardState {
         CardState {
+            card: None,
             pins: tries_left
                 .iter()
                 .map(|(pin, tries)| {
@@ -91,6 +96,14 @@ pub enum StateError {
     /// The file is not a valid state.
     #[error("state file is not valid: {0}")]
     Parse(String),
+    /// The state file belongs to another card.
+    #[error("state file is for card {found:?}, not {expected:?}")]
+    WrongCard {
+        /// The card being opened.
+        expected: String,
+        /// The card named in the file.
+        found: String,
+    },
     /// The state could not be encoded.
     #[error("state could not be encoded: {0}")]
     Serialize(String),
@@ -185,7 +198,24 @@ impl PersistentCard {
         file: Option<StateFile>,
     ) -> Result<PersistentCard, StateError> {
         let state = match &file {
-            Some(f) => f.load()?.unwrap_or(initial),
+            Some(f) => match f.load()? {
+                None => initial,
+                Some(mut loaded) => {
+                    match (&initial.card, &loaded.card) {
+                        (Some(expected), Some(found)) if expected != found => {
+                            return Err(StateError::WrongCard {
+                                expected: expected.clone(),
+                                found: found.clone(),
+                            })
+                        }
+                        _ => {}
+                    }
+                    if loaded.card.is_none() {
+                        loaded.card = initial.card;
+                    }
+                    loaded
+                }
+            },
             None => initial,
         };
         Ok(PersistentCard {
@@ -197,9 +227,11 @@ impl PersistentCard {
     /// Loads the card profile at `profile` (TOML) and the state file, if any.
     pub fn open(profile: &Path, state_file: Option<&Path>) -> Result<PersistentCard, OpenError> {
         let loaded = crate::profile::load(profile)?;
+        let mut initial = loaded.initial_state;
+        initial.card = Some(loaded.profile.person.clone());
         Ok(PersistentCard::new(
             &loaded.data,
-            loaded.initial_state,
+            initial,
             state_file.map(StateFile::new),
         )?)
     }

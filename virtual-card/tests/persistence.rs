@@ -204,3 +204,27 @@ fn sigkill_right_after_a_wrong_pin_keeps_the_count() {
     let saved = StateFile::new(&state_path).load().unwrap().unwrap();
     assert_eq!(saved.pins[&PinId::JpkiAuth].tries_left, 0);
 }
+
+#[test]
+fn a_state_file_of_another_card_is_refused() {
+    let yamada = temp_profile("yamada-taro");
+    let state_path = yamada.dir.path().join("state.toml");
+    let mut card = PersistentCard::open(&yamada.path, Some(&state_path)).unwrap();
+    select_auth_pin(&mut card);
+    assert_eq!(
+        sw_of(&mut card, &build::verify(b"0000")),
+        StatusWord(0x63C2)
+    );
+    let text = std::fs::read_to_string(&state_path).unwrap();
+    assert!(text.contains("card = \"yamada-taro\""), "{text}");
+    let ito = temp_profile("ito-makoto");
+    match PersistentCard::open(&ito.path, Some(&state_path)) {
+        Err(OpenError::State(StateError::WrongCard { expected, found })) => {
+            assert_eq!(
+                (expected.as_str(), found.as_str()),
+                ("ito-makoto", "yamada-taro")
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}
