@@ -964,3 +964,101 @@ fn command_apdu_debug_never_shows_the_pin() {
         "{text}"
     );
 }
+
+#[test]
+fn signature_password_change_checks_its_format_and_a_blocked_pin_cannot_change() {
+    let mut card = card("yamada-taro");
+    select_jpki(&mut card);
+    assert_eq!(
+        sw(&mut card, &build::select_ef(fid::JPKI_SIGN_PIN)),
+        StatusWord::OK
+    );
+    assert_eq!(sw(&mut card, &build::verify(b"YAMADA2024")), StatusWord::OK);
+    for bad in [&b"ABC12"[..], b"abc123", b"ABCDEFGHIJ1234567", b"ABC-123"] {
+        assert_eq!(
+            sw(&mut card, &build::change_reference_data(bad)),
+            StatusWord::WRONG_DATA,
+            "{bad:?}"
+        );
+    }
+    assert_eq!(
+        sw(
+            &mut card,
+            &build::change_reference_data(b"NEWPASS16CHARS00")
+        ),
+        StatusWord::OK
+    );
+    card.reset();
+    select_jpki(&mut card);
+    assert_eq!(
+        sw(
+            &mut card,
+            &build::verify_short_ef(0x1B, b"NEWPASS16CHARS00")
+        ),
+        StatusWord::OK
+    );
+
+    // A blocked PIN: VERIFY and CHANGE REFERENCE DATA both answer 6984.
+    let mut card = common::card("takahashi-kenji");
+    select_jpki(&mut card);
+    assert_eq!(
+        sw(&mut card, &build::select_ef(fid::JPKI_AUTH_PIN)),
+        StatusWord::OK
+    );
+    assert_eq!(
+        sw(&mut card, &build::change_reference_data(b"2468")),
+        StatusWord::REFERENCE_DATA_NOT_USABLE
+    );
+}
+
+#[test]
+fn extended_verify_and_master_file_selection() {
+    let mut card = card("yamada-taro");
+    select_jpki(&mut card);
+    assert_eq!(
+        sw(&mut card, &build::select_ef(fid::JPKI_AUTH_PIN)),
+        StatusWord::OK
+    );
+    // VERIFY as an extended case-3 APDU.
+    let extended = CommandApdu::new(0x00, 0x20, 0x00, 0x80)
+        .with_data(b"1234".to_vec())
+        .extended();
+    assert_eq!(sw(&mut card, &extended.to_bytes().unwrap()), StatusWord::OK);
+    // SELECT MF (00 A4 00 0C 02 3F00, or 00 A4 00 00 without data) leaves the application.
+    assert_eq!(
+        sw(&mut card, &[0x00, 0xA4, 0x00, 0x0C, 0x02, 0x3F, 0x00]),
+        StatusWord::OK
+    );
+    assert!(!card.is_verified(PinId::JpkiAuth));
+    assert_eq!(
+        sw(&mut card, &build::select_ef(fid::JPKI_AUTH_CERT)),
+        StatusWord::FILE_NOT_FOUND
+    );
+    assert_eq!(sw(&mut card, &[0x00, 0xA4, 0x00, 0x00]), StatusWord::OK);
+    // SELECT with P2 = 00 (FCI asked) answers 9000 without data.
+    let r = send(
+        &mut card,
+        &[
+            0x00, 0xA4, 0x04, 0x00, 0x0A, 0xD3, 0x92, 0xF0, 0x00, 0x26, 0x01, 0x00, 0x00, 0x00,
+            0x01,
+        ],
+    );
+    assert_eq!((r.sw, r.data.len()), (StatusWord::OK, 0));
+    // State changes are reported: a wrong PIN changes the state, a read does not.
+    assert_eq!(
+        sw(&mut card, &build::select_ef(fid::JPKI_AUTH_PIN)),
+        StatusWord::OK
+    );
+    let before = card.state_generation();
+    assert!(card.exchange(&build::verify(b"0000")).state_changed);
+    assert!(!card.exchange(&build::verify_query()).state_changed);
+    assert!(
+        card.exchange(&build::verify(b"1234")).state_changed,
+        "counter back to 3"
+    );
+    assert!(
+        !card.exchange(&build::verify(b"1234")).state_changed,
+        "already at 3"
+    );
+    assert_eq!(card.state_generation(), before + 2);
+}
