@@ -535,14 +535,18 @@ pub fn run(args: MintArgs) -> anyhow::Result<()> {
         )?;
     }
 
-    println!(
+    // A closed stdout (e.g. `| head`) is an error, not a panic.
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
         "minted {} files under {} ({} existing keys kept)",
         minter.written.len(),
         root.display(),
         minter.kept.len()
-    );
+    )?;
     for path in &minter.written {
-        println!("  wrote {}", path.display());
+        writeln!(out, "  wrote {}", path.display())?;
     }
     Ok(())
 }
