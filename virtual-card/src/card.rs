@@ -262,7 +262,7 @@ pub struct IssuedPins {
 }
 
 /// Everything a card is built from (a loaded profile plus its PKI files).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct CardData {
     /// Kind of card.
     pub kind: CardKind,
@@ -280,6 +280,21 @@ pub struct CardData {
     pub sign: Option<KeyMaterial>,
     /// PINs as issued.
     pub pins: IssuedPins,
+}
+
+impl std::fmt::Debug for CardData {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CardData")
+            .field("kind", &self.kind)
+            .field("holder", &self.holder)
+            .field("expiry", &self.expiry)
+            .field("security_code", &self.security_code)
+            .field("photo_len", &self.photo.as_ref().map(Vec::len))
+            .field("auth", &self.auth)
+            .field("sign", &self.sign)
+            .field("pins", &self.pins)
+            .finish()
+    }
 }
 
 impl CardData {
