@@ -3,7 +3,7 @@
 
 use std::fmt;
 use std::path::PathBuf;
-use std::sync::OnceLock;
+use std::sync::{PoisonError, RwLock};
 
 /// How the mock reader reaches the card.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,25 +103,20 @@ pub fn parse_slots(text: &str) -> anyhow::Result<Vec<PcscSlot>> {
     Ok(slots)
 }
 
-static CONFIG: OnceLock<HarnessConfig> = OnceLock::new();
+static CONFIG: RwLock<Option<HarnessConfig>> = RwLock::new(None);
 
-/// Installs the configuration for this process (the world reads it when a scenario starts).
+/// Installs the configuration for the next run in this process (the world reads it when a
+/// scenario starts). Runs in one process follow each other; they do not overlap.
 pub fn install(config: HarnessConfig) -> anyhow::Result<()> {
-    if let Some(existing) = CONFIG.get() {
-        anyhow::ensure!(
-            existing.transport == config.transport && existing.fixtures == config.fixtures,
-            "a different harness configuration is already installed in this process"
-        );
-        return Ok(());
-    }
-    let _ = CONFIG.set(config);
+    *CONFIG.write().unwrap_or_else(PoisonError::into_inner) = Some(config);
     Ok(())
 }
 
 /// The configuration installed for this process (workspace defaults if none was).
 pub fn current() -> HarnessConfig {
     CONFIG
-        .get()
-        .cloned()
+        .read()
+        .unwrap_or_else(PoisonError::into_inner)
+        .clone()
         .unwrap_or_else(HarnessConfig::for_workspace)
 }

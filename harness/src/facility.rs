@@ -531,7 +531,7 @@ impl Facility {
         .and_then(|c| c.frame(0));
         if let Some(frame) = frame {
             let report = self.matcher.compare(&photo, std::slice::from_ref(&frame));
-            let png = comparison_png(&photo, &frame, &report)
+            let png = harness_face::comparison::comparison_png(&photo, Some(&frame), &report)
                 .map_err(|e| anyhow!("comparison image: {e}"))?;
             self.artifacts.faces.push(FaceRecord {
                 png,
@@ -819,7 +819,7 @@ impl Facility {
             return Ok(());
         };
         if let Some(photo) = photo {
-            let png = comparison_png(&photo, &frame, report)
+            let png = harness_face::comparison::comparison_png(&photo, Some(&frame), report)
                 .map_err(|e| anyhow!("comparison image: {e}"))?;
             self.artifacts.faces.push(FaceRecord {
                 png,
@@ -959,21 +959,4 @@ fn der_to_pem(label: &str, der: &[u8]) -> String {
     }
     pem.push_str(&format!("-----END {label}-----\n"));
     pem
-}
-
-/// The camera frame beside the card photo, as one PNG (the score goes in the caption).
-fn comparison_png(
-    photo: &image::RgbImage,
-    frame: &image::RgbImage,
-    _report: &MatchReport,
-) -> Result<Vec<u8>, image::ImageError> {
-    let height = photo.height().max(frame.height());
-    let mut canvas = image::RgbImage::from_pixel(
-        frame.width() + 8 + photo.width(),
-        height,
-        image::Rgb([255, 255, 255]),
-    );
-    image::imageops::overlay(&mut canvas, frame, 0, 0);
-    image::imageops::overlay(&mut canvas, photo, i64::from(frame.width()) + 8, 0);
-    harness_face::camera::png_bytes(&canvas)
 }

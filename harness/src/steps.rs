@@ -11,7 +11,7 @@ use cucumber::{given, then, when};
 use harness_face::camera::{DeviceFault, Scene};
 use harness_face::MatchDecision;
 use harness_reader::io::Touch;
-use harness_reader::result::{CheckOutcome, FailureReason, PinFailure};
+use harness_reader::result::{CheckOutcome, FaceFailure, FailureReason, PinFailure};
 use harness_reader::screen::{Availability, PatientScreen};
 use harness_reader::ReaderMode;
 use harness_terminal::config::AutoReturnPolicy;
@@ -399,20 +399,26 @@ fn no_method_selectable(w: &mut FacilityWorld, step: &Step) -> StepResult {
     Ok(())
 }
 
-#[then(regex = r"^患者画面で「顔認証」は選べない$")]
-fn face_not_selectable(w: &mut FacilityWorld, step: &Step) -> StepResult {
+#[then(regex = r"^顔認証はカードに顔写真がないため使えない$")]
+fn face_no_photo(w: &mut FacilityWorld, step: &Step) -> StepResult {
     let screen = patient_screen(w)?;
-    match &screen {
-        PatientScreen::ChooseMethod { face, .. } => {
-            ensure!(
-                *face != Availability::Offered,
-                "face is offered:\n{}",
-                screen.render()
-            )
-        }
-        PatientScreen::EnterPin { .. } | PatientScreen::FaceUnavailable { .. } => {}
-        other => bail!("unexpected screen:\n{}", other.render()),
-    }
+    ensure!(
+        matches!(
+            screen,
+            PatientScreen::FaceUnavailable {
+                failure: FaceFailure::NoPhoto
+            }
+        ),
+        "expected face auth to be unavailable for want of a photo:\n{}",
+        screen.render()
+    );
+    let compared = !w.facility()?.stations[PATIENT_READER]
+        .face_reports
+        .is_empty();
+    ensure!(
+        !compared,
+        "a face was compared although the card has no photo"
+    );
     w.checkpoint(step);
     Ok(())
 }

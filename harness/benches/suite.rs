@@ -1,0 +1,58 @@
+//! Wall time of the whole feature suite: in-process, and through real pcscd when the
+//! environment names PC/SC slots (ci/bench-suite.sh sets HARNESS_PCSC_SLOTS). Prints numbers;
+//! asserts nothing about time.
+//!
+//!     cargo bench -p harness --bench suite                 # in-process only
+//!     ci/bench-suite.sh                                     # both, pcscd started for the run
+
+use std::time::Instant;
+
+use harness::config::{HarnessConfig, Transport};
+use harness::runner::{self, RunOptions};
+
+async fn time_suite(label: &str, config: HarnessConfig, concurrency: usize) -> anyhow::Result<()> {
+    let root = runner::workspace_root();
+    let start = Instant::now();
+    let summary = runner::run(RunOptions {
+        features: vec![root.join("features")],
+        config,
+        html_report: None,
+        junit: None,
+        concurrency,
+    })
+    .await?;
+    let elapsed = start.elapsed();
+    println!(
+        "suite {label:<12} {:>7.2} s wall  ({} scenarios, {}, concurrency {concurrency})",
+        elapsed.as_secs_f64(),
+        summary.scenarios.len(),
+        summary.line()
+    );
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let mut base = HarnessConfig::for_workspace();
+    base.check_snapshots = false;
+    // Warm-up run (page cache, lazy statics), not reported.
+    let mut in_process = base.clone();
+    in_process.transport = Transport::InProcess;
+    let _ = runner::run(RunOptions {
+        features: vec![runner::workspace_root().join("features")],
+        config: in_process.clone(),
+        html_report: None,
+        junit: None,
+        concurrency: 8,
+    })
+    .await?;
+    time_suite("in-process", in_process, 8).await?;
+    let pcsc = base.from_env()?;
+    if let Transport::Pcsc(slots) = &pcsc.transport {
+        let n = slots.len();
+        time_suite("pcscd", pcsc.clone(), n).await?;
+    } else {
+        println!("suite pcscd        skipped: set HARNESS_TRANSPORT=pcsc and HARNESS_PCSC_SLOTS (ci/bench-suite.sh does)");
+    }
+    Ok(())
+}
