@@ -46,6 +46,9 @@ pub struct HarnessConfig {
     pub work_dir: PathBuf,
     /// The `virtual-card` binary (pcscd transport only).
     pub virtual_card_bin: Option<PathBuf>,
+    /// Command prefix that runs a card process where vpcd can reach it (ci/pcscd-start.sh keeps
+    /// vpcd in a private network namespace and exports HARNESS_PCSC_NETNS_EXEC).
+    pub card_exec_prefix: Vec<String>,
 }
 
 impl HarnessConfig {
@@ -58,6 +61,7 @@ impl HarnessConfig {
             check_snapshots: true,
             work_dir: root.join("target").join("harness"),
             virtual_card_bin: None,
+            card_exec_prefix: Vec::new(),
         }
     }
 
@@ -76,6 +80,9 @@ impl HarnessConfig {
                 self.transport = Transport::Pcsc(parse_slots(&slots)?);
                 if let Ok(bin) = std::env::var("HARNESS_VIRTUAL_CARD_BIN") {
                     self.virtual_card_bin = Some(bin.into());
+                }
+                if let Ok(prefix) = std::env::var("HARNESS_PCSC_NETNS_EXEC") {
+                    self.card_exec_prefix = prefix.split_whitespace().map(str::to_owned).collect();
                 }
             }
             Ok(other) => anyhow::bail!("unknown HARNESS_TRANSPORT {other:?} (in-process or pcsc)"),

@@ -99,6 +99,7 @@ static PCSC_SLOTS_IN_USE: Mutex<Vec<String>> = Mutex::new(Vec::new());
 pub struct PcscSlotPool {
     slot: PcscSlot,
     bin: PathBuf,
+    exec_prefix: Vec<String>,
     work_dir: PathBuf,
     card_process: Option<Child>,
 }
@@ -125,6 +126,7 @@ impl PcscSlotPool {
         Ok(Self {
             slot,
             bin,
+            exec_prefix: config.card_exec_prefix.clone(),
             work_dir: work_dir.to_path_buf(),
             card_process: None,
         })
@@ -193,7 +195,15 @@ impl CardSlot for PcscSlotPool {
         _reader_index: usize,
     ) -> anyhow::Result<Box<dyn CardChannel>> {
         self.stop_card();
-        let child = Command::new(&self.bin)
+        let mut command = match self.exec_prefix.split_first() {
+            Some((program, args)) => {
+                let mut c = Command::new(program);
+                c.args(args).arg(&self.bin);
+                c
+            }
+            None => Command::new(&self.bin),
+        };
+        let child = command
             .arg("serve")
             .arg("--profile")
             .arg(&patient.card_profile)
