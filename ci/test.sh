@@ -30,7 +30,8 @@ cleanup() {
     "$here/pcscd-stop.sh" "$run_dir" || status=1
     if ((status != 0)); then
         echo "ci/test.sh: FAILED (exit $status); logs in $run_dir/logs" >&2
-        tail -n 30 "$run_dir"/logs/*.log >&2 2>/dev/null || true
+        tail -n 20 "$run_dir"/logs/card*.log >&2 2>/dev/null || true
+        grep -v IFDControl "$run_dir/logs/pcscd.log" | tail -n 20 >&2 2>/dev/null || true
     elif [[ -z "${KEEP_RUN_DIR:-}" ]]; then
         rm -rf "$run_dir"
     fi
@@ -53,10 +54,17 @@ timeout 120 "$here/pcscd-start.sh" "$run_dir" "${profiles[@]}"
 # shellcheck source=/dev/null
 source "$run_dir/env"
 
+failed=()
 step "cargo test --workspace --all-features"
-timeout 3000 cargo test --workspace --all-features
+# --no-fail-fast: every test binary runs, so one failure does not hide the others.
+timeout 3000 cargo test --workspace --all-features --no-fail-fast || failed+=("cargo test")
 
 step "OpenSC against the virtual card (reader: Virtual PCD 0 00 00, yamada-taro)"
-timeout 300 "$here/opensc-checks.sh" "$run_dir" "Virtual PCD 0 00 00" "$root/fixtures/cards/yamada-taro.toml"
+timeout 300 "$here/opensc-checks.sh" "$run_dir" "Virtual PCD 0 00 00" "$root/fixtures/cards/yamada-taro.toml" \
+    || failed+=("OpenSC checks")
 
+if ((${#failed[@]} > 0)); then
+    step "FAILED: ${failed[*]}"
+    exit 1
+fi
 step "all tests passed"
