@@ -92,3 +92,80 @@ impl CardChannel for InProcessCard {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn profile(name: &str) -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../fixtures/cards")
+            .join(format!("{name}.toml"))
+    }
+
+    const SELECT_JPKI: [u8; 15] = [
+        0x00, 0xA4, 0x04, 0x0C, 0x0A, 0xD3, 0x92, 0xF0, 0x00, 0x26, 0x01, 0x00, 0x00, 0x00, 0x01,
+    ];
+    /// SELECT EF 0018 (user-auth PIN), then VERIFY with no data (retry query).
+    const SELECT_AUTH_PIN: [u8; 7] = [0x00, 0xA4, 0x02, 0x0C, 0x02, 0x00, 0x18];
+    const RETRY_QUERY: [u8; 4] = [0x00, 0x20, 0x00, 0x80];
+
+    #[test]
+    fn in_process_card_answers_like_the_card_and_resets() {
+        let mut card = InProcessCard::open(&profile("yamada-taro"), None).expect("fixture card");
+        assert_eq!(
+            card.atr().expect("atr"),
+            virtual_card::card::CONTACTLESS_ATR.to_vec()
+        );
+        assert_eq!(
+            card.transmit(&SELECT_JPKI).expect("select"),
+            vec![0x90, 0x00]
+        );
+        assert_eq!(
+            card.transmit(&SELECT_AUTH_PIN).expect("select"),
+            vec![0x90, 0x00]
+        );
+        assert_eq!(
+            card.transmit(&RETRY_QUERY).expect("query"),
+            vec![0x63, 0xC3]
+        );
+        card.reset().expect("reset");
+        // After a reset nothing is selected: the PIN query has no key EF to go to.
+        assert_ne!(
+            card.transmit(&RETRY_QUERY).expect("query"),
+            vec![0x63, 0xC3]
+        );
+    }
+
+    #[test]
+    fn in_process_card_keeps_a_wrong_pin_in_its_state_file() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let state = dir.path().join("state.toml");
+        let wrong = [0x00, 0x20, 0x00, 0x80, 0x04, b'0', b'0', b'0', b'0'];
+        {
+            let mut card =
+                InProcessCard::open(&profile("nakamura-aoi"), Some(&state)).expect("card");
+            card.transmit(&SELECT_JPKI).expect("select");
+            card.transmit(&SELECT_AUTH_PIN).expect("select");
+            assert_eq!(card.transmit(&wrong).expect("verify"), vec![0x63, 0xC2]);
+        }
+        let mut card = InProcessCard::open(&profile("nakamura-aoi"), Some(&state)).expect("card");
+        card.transmit(&SELECT_JPKI).expect("select");
+        card.transmit(&SELECT_AUTH_PIN).expect("select");
+        assert_eq!(
+            card.transmit(&RETRY_QUERY).expect("query"),
+            vec![0x63, 0xC2]
+        );
+        std::fs::remove_dir_all(&dir).expect("clean up");
+    }
+
+    #[test]
+    fn a_missing_profile_is_a_transport_error() {
+        let error = InProcessCard::open(Path::new("/nonexistent/card.toml"), None)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(error.contains("/nonexistent/card.toml"), "{error}");
+    }
+}
