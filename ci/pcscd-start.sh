@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Starts pcscd with one vpcd reader per card profile, and one `virtual-card serve` per profile.
 #
-#   ci/pcscd-start.sh RUN_DIR PROFILE [PROFILE ...]
+#   ci/pcscd-start.sh RUN_DIR [--empty N] PROFILE [PROFILE ...]
+#
+# --empty N adds N readers after the profiles' with no card process: the harness links its own
+# `virtual-card serve` to them per scenario (HARNESS_PCSC_SLOTS lists them as name=host:port).
 #
 # Nothing under /etc is touched: reader configs go to RUN_DIR/reader.conf.d, each vpcd entry with
 # its own copy of the driver (entries sharing one .so talk to the same card). Entry k serves two
@@ -22,10 +25,16 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(dirname "$here")
-run_dir=${1:?usage: pcscd-start.sh RUN_DIR PROFILE...}
+run_dir=${1:?usage: pcscd-start.sh RUN_DIR [--empty N] PROFILE...}
 shift
-(($# > 0)) || { echo "pcscd-start: no card profiles given" >&2; exit 2; }
-((${#@} <= 16)) || { echo "pcscd-start: pcscd handles at most 16 readers" >&2; exit 2; }
+empty=0
+if [[ "${1:-}" == --empty ]]; then
+    empty=${2:?--empty needs a count}
+    [[ "$empty" =~ ^[0-9]+$ ]] || { echo "pcscd-start: --empty $empty is not a count" >&2; exit 2; }
+    shift 2
+fi
+(($# + empty > 0)) || { echo "pcscd-start: no card profiles and no empty readers given" >&2; exit 2; }
+(($# + empty <= 16)) || { echo "pcscd-start: pcscd handles at most 16 readers" >&2; exit 2; }
 
 bin=${VIRTUAL_CARD_BIN:-${CARGO_TARGET_DIR:-$root/target}/debug/virtual-card}
 [[ -x "$bin" ]] || { echo "pcscd-start: $bin not built (cargo build -p virtual-card)" >&2; exit 2; }
@@ -66,7 +75,7 @@ else
 fi
 
 readers=()
-entries=$(( ($# + 1) / 2 ))
+entries=$(( ($# + empty + 1) / 2 ))
 for ((k = 0; k < entries; k++)); do
     port=$((35963 + 2 * k))
     mkdir -p "$run_dir/drivers/vpcd$k"
@@ -98,6 +107,12 @@ for profile in "$@"; do
     i=$((i + 1))
 done
 
+slots=()
+for ((j = 0; j < empty; j++)); do
+    slots+=("Virtual PCD $((i / 2)) 00 0$((i % 2))=127.0.0.1:$((35963 + i))")
+    i=$((i + 1))
+done
+
 # Wait until every reader shows a card (opensc-tool -l: "Nr. Card Features Name").
 deadline=$((SECONDS + wait_secs))
 while :; do
@@ -107,9 +122,13 @@ while :; do
     for reader in "${readers[@]}"; do
         grep -E "^[0-9]+ +Yes .*${reader}\$" <<< "$listing" >/dev/null && ready=$((ready + 1))
     done
-    ((ready == ${#readers[@]})) && break
+    listed=0
+    for slot in "${slots[@]}"; do
+        grep -E "^[0-9]+ .*${slot%=*}\$" <<< "$listing" >/dev/null && listed=$((listed + 1))
+    done
+    ((ready == ${#readers[@]} && listed == ${#slots[@]})) && break
     if ((SECONDS >= deadline)); then
-        echo "pcscd-start: only $ready of ${#readers[@]} cards visible after ${wait_secs}s:" >&2
+        echo "pcscd-start: $ready of ${#readers[@]} cards and $listed of ${#slots[@]} empty readers visible after ${wait_secs}s:" >&2
         echo "$listing" >&2
         tail -n 5 "$run_dir"/logs/card*.log >&2 || true
         false
@@ -118,14 +137,16 @@ while :; do
 done
 
 joined=$(IFS=';'; echo "${readers[*]}")
+joined_slots=$(IFS=';'; echo "${slots[*]}")
 {
     echo "export HARNESS_PCSC=1"
     printf 'export HARNESS_PCSC_READERS=%q\n' "$joined"
     printf 'export HARNESS_PCSC_CARDS=%q\n' "$run_dir/cards.tsv"
+    printf 'export HARNESS_PCSC_SLOTS=%q\n' "$joined_slots"
     printf 'export HARNESS_PCSC_NETNS_EXEC=%q\n' "${ns_exec[*]}"
     printf 'export HARNESS_VIRTUAL_CARD_BIN=%q\n' "$bin"
     printf 'export HARNESS_PCSC_RUN_DIR=%q\n' "$run_dir"
 } > "$run_dir/env"
 trap - ERR
-echo "pcscd-start: pcscd $pcscd_pid ready with ${#readers[@]} card(s):"
+echo "pcscd-start: pcscd $pcscd_pid ready with ${#readers[@]} card(s) and ${#slots[@]} empty reader(s):"
 opensc-tool -l

@@ -49,8 +49,12 @@ cards=(yamada-taro sato-hanako nakamura-aoi watanabe-sora)
 profiles=()
 for card in "${cards[@]}"; do profiles+=("$root/fixtures/cards/$card.toml"); done
 
-step "start pcscd with ${#profiles[@]} virtual cards"
-timeout 120 "$here/pcscd-start.sh" "$run_dir" "${profiles[@]}"
+# Plus empty readers into which the harness links its own card process per scenario
+# (HARNESS_PCSC_SLOTS); pcscd takes 16 readers at most.
+empty_readers=${HARNESS_EMPTY_READERS:-8}
+
+step "start pcscd with ${#profiles[@]} virtual cards and $empty_readers empty readers"
+timeout 120 "$here/pcscd-start.sh" "$run_dir" --empty "$empty_readers" "${profiles[@]}"
 # shellcheck source=/dev/null
 source "$run_dir/env"
 
@@ -58,6 +62,10 @@ failed=()
 step "cargo test --workspace --all-features"
 # --no-fail-fast: every test binary runs, so one failure does not hide the others.
 timeout 3000 cargo test --workspace --all-features --no-fail-fast || failed+=("cargo test")
+
+step "features through pcscd (HARNESS_TRANSPORT=pcsc)"
+HARNESS_TRANSPORT=pcsc timeout 3000 cargo test -p harness --all-features --test features \
+    || failed+=("features through pcscd")
 
 step "OpenSC against the virtual card (reader: Virtual PCD 0 00 00, yamada-taro)"
 timeout 300 "$here/opensc-checks.sh" "$run_dir" "Virtual PCD 0 00 00" "$root/fixtures/cards/yamada-taro.toml" \
