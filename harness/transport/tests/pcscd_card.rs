@@ -596,3 +596,36 @@ fn sigkill_right_after_a_wrong_pin_keeps_the_count() {
     assert_eq!(verify(&mut channel, Some(&right)), 0x9000);
     assert_eq!(verify(&mut channel, None), 0x63C3);
 }
+
+/// This host's own non-loopback IPv4 address, if it has a route out (no packet is sent).
+fn outward_address() -> Option<std::net::IpAddr> {
+    let socket = std::net::UdpSocket::bind("0.0.0.0:0").ok()?;
+    socket.connect("192.0.2.1:9").ok()?;
+    let ip = socket.local_addr().ok()?.ip();
+    (!ip.is_loopback() && !ip.is_unspecified()).then_some(ip)
+}
+
+#[test]
+fn vpcd_ports_are_unreachable_from_the_host_network() {
+    let Some(slot) = slot("yamada-taro") else {
+        return;
+    };
+    let prefix = std::env::var("HARNESS_PCSC_NETNS_EXEC").unwrap_or_default();
+    assert!(
+        !prefix.trim().is_empty(),
+        "vpcd runs in the host's network namespace: its ports listen on every interface"
+    );
+    let mut targets = vec![std::net::IpAddr::from([127, 0, 0, 1])];
+    targets.extend(outward_address());
+    for ip in targets {
+        let addr = std::net::SocketAddr::new(ip, slot.port);
+        let outcome = std::net::TcpStream::connect_timeout(&addr, Duration::from_secs(2));
+        assert!(
+            outcome.is_err(),
+            "{addr} accepted a connection: another host could insert a card"
+        );
+    }
+    // The card itself is served all the same (it lives in vpcd's namespace).
+    let mut channel = connect(&slot);
+    select_df(&mut channel, &aid::JPKI);
+}
