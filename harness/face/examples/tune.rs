@@ -147,14 +147,25 @@ fn main() {
             if *owner != ci {
                 continue;
             }
+            if burst.is_empty() {
+                println!("person {ci}: no face in any frame");
+            }
             let best = burst.iter().max_by(|a, b| {
                 similarity(a, card)
-                    .geometry
-                    .total_cmp(&similarity(b, card).geometry)
+                    .score
+                    .total_cmp(&similarity(b, card).score)
             });
             if let Some(o) = best {
-                let g = similarity(o, card).geometry;
-                if g < 0.4 {
+                let sim = similarity(o, card);
+                let g = sim.geometry;
+                if sim.score < 0.8 {
+                    println!(
+                        "  score {:.3} lbp {:.3} app {:.3} frames {}",
+                        sim.score,
+                        sim.lbp,
+                        sim.appearance,
+                        burst.len()
+                    );
                     let diffs: Vec<String> = o
                         .geometry
                         .iter()

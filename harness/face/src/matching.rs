@@ -90,7 +90,7 @@ pub struct LbpMatcher {
 impl Default for LbpMatcher {
     fn default() -> Self {
         Self {
-            threshold: 0.79,
+            threshold: 0.775,
             motion_min: 2.5,
         }
     }
@@ -197,7 +197,7 @@ impl Planes {
 
 /// Names of the geometry measurements, in eye-distance units from the eye midpoint
 /// (a: to the right, b: down the face).
-pub const GEOMETRY_FEATURES: [&str; 14] = [
+pub const GEOMETRY_FEATURES: [&str; 15] = [
     "mouth_b",
     "mouth_w",
     "nose_b",
@@ -206,12 +206,13 @@ pub const GEOMETRY_FEATURES: [&str; 14] = [
     "brow_w",
     "eye_w",
     "eye_h",
-    "face_w_05",
-    "face_w_08",
-    "face_w_11",
+    "face_width",
+    "jaw_taper",
     "hair_b_0",
     "hair_b_side",
     "brow_gap",
+    "eye_tilt",
+    "brow_tilt",
 ];
 
 /// Eye-aligned coordinate frame.
@@ -257,6 +258,8 @@ fn measure_geometry(
         b: f32,
         width: f32,
         area: f32,
+        /// Orientation of the long axis (radians, towards +b from +a).
+        tilt: f32,
     }
     let blobs: Vec<Blob> = clusters
         .iter()
@@ -264,16 +267,21 @@ fn measure_geometry(
             let (cx, cy) = c.centroid(w);
             let (a, b) = frame.face_coords(cx, cy);
             let (mut amin, mut amax) = (f32::MAX, f32::MIN);
+            let (mut saa, mut sbb, mut sab) = (0.0f32, 0.0f32, 0.0f32);
             for &i in &c.pixels {
-                let (pa, _) = frame.face_coords((i % w) as f32 + 0.5, (i / w) as f32 + 0.5);
+                let (pa, pb) = frame.face_coords((i % w) as f32 + 0.5, (i / w) as f32 + 0.5);
                 amin = amin.min(pa);
                 amax = amax.max(pa);
+                saa += (pa - a) * (pa - a);
+                sbb += (pb - b) * (pb - b);
+                sab += (pa - a) * (pb - b);
             }
             Blob {
                 a,
                 b,
                 width: amax - amin,
                 area: c.pixels.len() as f32 / (d * d),
+                tilt: 0.5 * (2.0 * sab).atan2(saa - sbb),
             }
         })
         .collect();
@@ -317,6 +325,20 @@ fn measure_geometry(
         (Some(x), None) | (None, Some(x)) => (x.b, x.width),
         (None, None) => (nan, nan),
     };
+    // Tilts, mirrored so that both sides tilting outwards-up count alike.
+    let brow_tilt = match (brow(-1.0), brow(1.0)) {
+        (Some(l), Some(r)) => (r.tilt - l.tilt) / 2.0,
+        _ => nan,
+    };
+    let eye = |side: f32| {
+        blobs
+            .iter()
+            .find(|e| (e.a - side * 0.5).abs() < 0.15 && e.b.abs() < 0.12)
+    };
+    let eye_tilt = match (eye(-1.0), eye(1.0)) {
+        (Some(l), Some(r)) => (r.tilt - l.tilt) / 2.0,
+        _ => nan,
+    };
     let is_skin = |a: f32, b: f32| {
         let (x, y) = frame.pixel_coords(a, b);
         if x < 0.0 || y < 0.0 {
@@ -358,6 +380,8 @@ fn measure_geometry(
         last
     };
     let eye_w = (eye_sizes[0] + eye_sizes[2]) / 2.0 / d;
+    let (w05, w08, w11) = (width_at(0.5), width_at(0.8), width_at(1.1));
+    // (The curvature w08 - (w05 + w11) / 2 was measured too and did not tell people apart.)
     let eye_h = (eye_sizes[1] + eye_sizes[3]) / 2.0 / d;
     vec![
         mouth_b,
@@ -368,12 +392,15 @@ fn measure_geometry(
         brow_w,
         eye_w,
         eye_h,
-        width_at(0.5),
-        width_at(0.8),
-        width_at(1.1),
+        // Light from one side shifts all widths together (the shaded edge leaves the skin mask):
+        // keep the mean width apart from the shape (taper and curvature), which that cancels.
+        (w05 + w08 + w11) / 3.0,
+        w05 - w11,
         hair_at(0.0),
         (hair_at(-0.45) + hair_at(0.45)) / 2.0,
         nose.0 - brow_b,
+        eye_tilt,
+        brow_tilt,
     ]
 }
 
@@ -715,7 +742,7 @@ fn analyse_planes(planes: &Planes) -> FrameFinding {
     geometry[1] = mouth_w;
     geometry[2] = nose_b;
     geometry[3] = mouth_b - nose_b;
-    geometry[13] = nose_b - geometry[4];
+    geometry[12] = nose_b - geometry[4];
     let lbp = lbp_histograms(&crop);
     let appearance = appearance_vector(&crop);
     let tone = (cb_sum / tone_n.max(1.0), cr_sum / tone_n.max(1.0));
@@ -932,8 +959,8 @@ fn appearance_vector(crop: &[f32]) -> Vec<f32> {
 
 /// Expected measurement spread of each geometry feature for one person (eye-distance units),
 /// from the within-person differences on a generated population (examples/tune.rs).
-const GEOMETRY_SIGMA: [f32; 14] = [
-    0.035, 0.045, 0.025, 0.015, 0.02, 0.075, 0.045, 0.045, 0.11, 0.11, 0.12, 0.03, 0.03, 0.03,
+const GEOMETRY_SIGMA: [f32; 15] = [
+    0.03, 0.045, 0.025, 0.012, 0.02, 0.08, 0.045, 0.04, 0.16, 0.075, 0.05, 0.05, 0.03, 0.05, 0.05,
 ];
 
 /// Geometry agreement: squared z-scores, the two worst dropped (a feature can be mismeasured),
@@ -985,7 +1012,7 @@ pub fn similarity(a: &FaceObservation, b: &FaceObservation) -> Similarity {
     let dt = ((a.tone.0 - b.tone.0).powi(2) + (a.tone.1 - b.tone.1).powi(2)).sqrt();
     let tone = (-dt / 15.0).exp();
     let geometry = geometry_similarity(&a.geometry, &b.geometry);
-    let score = (0.55 * geometry + 0.3 * lbp + 0.15 * appearance).clamp(0.0, 1.0);
+    let score = (0.45 * geometry + 0.35 * lbp + 0.2 * appearance).clamp(0.0, 1.0);
     Similarity {
         lbp,
         appearance,

@@ -287,3 +287,35 @@ fn scene_names_round_trip() {
     }
     assert!("dancing".parse::<Scene>().is_err());
 }
+
+#[test]
+fn odd_frames_and_photos_never_panic() {
+    use harness_face::matching::analyse_frame;
+    use harness_face::raster::splitmix;
+    let matcher = LbpMatcher::default();
+    let card = card_photo("yamada-taro");
+    let mut state = 7u64;
+    let mut noise = |w: u32, h: u32| {
+        RgbImage::from_fn(w, h, |_, _| {
+            state = splitmix(state);
+            image::Rgb([state as u8, (state >> 8) as u8, (state >> 16) as u8])
+        })
+    };
+    let odd = vec![
+        RgbImage::new(1, 1),
+        RgbImage::new(8, 8),
+        noise(7, 300),
+        noise(300, 7),
+        noise(64, 48),
+        RgbImage::from_pixel(320, 240, image::Rgb([255, 255, 255])),
+        RgbImage::from_pixel(320, 240, image::Rgb([200, 150, 120])),
+    ];
+    for img in &odd {
+        let _ = analyse_frame(img);
+        let _ = matcher.compare(img, std::slice::from_ref(&card));
+        let _ = matcher.compare(&card, std::slice::from_ref(img));
+    }
+    // A burst whose frames differ in size.
+    let report = matcher.compare(&card, &odd);
+    assert_ne!(report.decision, MatchDecision::Match);
+}
