@@ -1223,3 +1223,32 @@ pub fn skin_mask_image(img: &RgbImage) -> image::GrayImage {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uniform_lbp_has_59_labels() {
+        let table = uniform_table();
+        let max = table.iter().copied().max().unwrap_or(0);
+        assert_eq!(max, 58);
+        assert_eq!(table.iter().filter(|l| **l < 58).count(), 58);
+    }
+
+    #[test]
+    fn identical_faces_score_one_and_geometry_tolerates_missing_features() {
+        let g: Vec<f32> = (0..GEOMETRY_FEATURES.len())
+            .map(|i| i as f32 * 0.1)
+            .collect();
+        assert!((geometry_similarity(&g, &g) - 1.0).abs() < 1e-6);
+        let mut missing = g.clone();
+        missing[0] = f32::NAN;
+        missing[1] = f32::NAN;
+        assert!((geometry_similarity(&g, &missing) - 1.0).abs() < 1e-6);
+        let far: Vec<f32> = g.iter().map(|v| v + 1.0).collect();
+        assert!(geometry_similarity(&g, &far) < 0.01);
+        let too_few = vec![f32::NAN; GEOMETRY_FEATURES.len()];
+        assert_eq!(geometry_similarity(&g, &too_few), 0.0);
+    }
+}

@@ -126,3 +126,39 @@ impl FixturePerson {
         Some(self.photo_age_years.unwrap_or_else(|| self.age_on(today)))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_and_ages() {
+        let birth = Date::parse("2019-05-05").expect("date");
+        assert_eq!(FIXTURE_DATE.years_since(&birth), 7);
+        assert!((FIXTURE_DATE.age_years(&birth) - 7.5).abs() < 0.1);
+        assert_eq!(Date::parse("2019-13-01"), None);
+        assert_eq!(Date::parse("nonsense"), None);
+    }
+
+    #[test]
+    fn infants_under_one_have_no_card_photo() {
+        let text = r#"
+            [[person]]
+            id = "baby"
+            sex = "male"
+            birth = "2026-03-01"
+            face_seed = 1
+
+            [[person]]
+            id = "child"
+            sex = "female"
+            birth = "2019-05-05"
+            face_seed = 2
+            photo_age_years = 1
+        "#;
+        let people = parse_people(text).expect("parses");
+        assert_eq!(people[0].card_photo_age(&FIXTURE_DATE), None);
+        assert_eq!(people[1].card_photo_age(&FIXTURE_DATE), Some(1.0));
+        assert!(parse_people("person = 3").is_err());
+    }
+}

@@ -5,7 +5,7 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use crate::raster::{
-    coverage, ellipse_sd, hash01, mix, rot_ellipse_sd, round_box_sd, scale, segment_dist, splitmix,
+    coverage, ellipse_sd, mix, rot_ellipse_sd, round_box_sd, scale, segment_dist, splitmix,
     value_noise, Canvas, Color,
 };
 
@@ -766,7 +766,8 @@ fn apply_alteration(
                 let weave = 0.93
                     + 0.04 * ((x * 70.0).sin() * (y * 70.0).sin())
                     + 0.03 * value_noise(id.seed ^ 0xBA, x * 20.0, y * 20.0);
-                let edge = 1.0 - 0.08 * (-d * 10.0).clamp(0.0, 1.0).mul_add(-1.0, 1.0);
+                // Gauze edges are a little darker than its middle.
+                let edge = 0.92 + 0.08 * (-d * 10.0).clamp(0.0, 1.0);
                 mix(
                     c,
                     lit(scale([242.0, 240.0, 232.0], weave * edge), shade),
@@ -851,9 +852,4 @@ fn apply_alteration(
             out
         }
     }
-}
-
-/// A deterministic uniform draw used by callers that need a per-frame value.
-pub fn frame_noise(seed: u64, index: u64) -> f32 {
-    hash01(seed, index)
 }
