@@ -1184,9 +1184,10 @@ impl LbpMatcher {
         let best_frame = best.and_then(|(i, _)| faces.get(i).map(|(f, _)| *f));
 
         // Liveness: the face must move between frames (or blink); no frame may be a halftone print.
-        let blinked = closed_eyes > 0;
+        // A blink changes the eye region a lot, so it shows up in the motion measure too; a frame
+        // without eyes alone is no proof of life (a still picture can lose its eyes to glare).
         let moving = burst.motion.is_some_and(|m| m >= self.motion_min);
-        let live = halftone == 0 && findings.len() >= 2 && (moving || blinked);
+        let live = halftone == 0 && findings.len() >= 2 && moving;
         let decision = if !live {
             MatchDecision::NotLive
         } else if best_score >= self.threshold {

@@ -319,3 +319,32 @@ fn odd_frames_and_photos_never_panic() {
     let report = matcher.compare(&card, &odd);
     assert_ne!(report.decision, MatchDecision::Match);
 }
+
+#[test]
+fn a_still_face_with_fresh_sensor_noise_is_not_live() {
+    use harness_face::raster::hash01;
+    let holder = person("yamada-taro");
+    let still = burst(&holder, Scene::CardHolder, 8, None).remove(0);
+    let frames: Vec<RgbImage> = (0..DEFAULT_BURST as u64)
+        .map(|k| {
+            let mut img = still.clone();
+            for (i, v) in img.iter_mut().enumerate() {
+                let n = (hash01(k, i as u64) * 7.0).floor() as i16 - 3;
+                *v = (i16::from(*v) + n).clamp(0, 255) as u8;
+            }
+            img
+        })
+        .collect();
+    assert!(frames.windows(2).all(|w| w[0] != w[1]));
+    let report = LbpMatcher::default().compare(&card_photo("yamada-taro"), &frames);
+    assert_eq!(
+        report.decision,
+        MatchDecision::NotLive,
+        "score {}",
+        report.score
+    );
+    assert!(
+        report.score >= report.threshold,
+        "the face itself matches; only liveness fails"
+    );
+}
