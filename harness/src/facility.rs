@@ -689,6 +689,8 @@ impl Facility {
     pub fn feed(&mut self, index: usize, input: Input) -> anyhow::Result<()> {
         let mut pending = VecDeque::from([input]);
         while let Some(input) = pending.pop_front() {
+            // Input's Debug masks PINs; exchanges mask VERIFY data.
+            tracing::debug!(reader = index, ?input, "reader input");
             let now = self.clock.mono();
             let wall = self.clock.wall();
             let station = self
@@ -700,7 +702,9 @@ impl Facility {
                 None => run_until_idle(&mut station.reader, &mut NoCard, input, now),
             };
             for exchange in &pumped.exchanges {
-                self.artifacts.apdu_trace.push(exchange.to_trace_string());
+                let line = exchange.to_trace_string();
+                tracing::trace!(reader = index, apdu = %line, "card exchange");
+                self.artifacts.apdu_trace.push(line);
             }
             for output in pumped.outputs {
                 match output {
