@@ -447,6 +447,37 @@ fn identity_failed(w: &mut FacilityWorld, step: &Step, why: String) -> StepResul
     Ok(())
 }
 
+#[then(regex = r"^受付は「(.+)」で中止される$")]
+fn visit_aborted(w: &mut FacilityWorld, step: &Step, label: String) -> StepResult {
+    let f = w.facility()?;
+    let result = f
+        .last_result(PATIENT_READER)
+        .ok_or_else(|| anyhow!("the visit has not ended"))?;
+    match &result.outcome {
+        CheckOutcome::Failed(reason) if reason.label() == label => {}
+        other => bail!("the visit ended with {other:?}, expected {label}"),
+    }
+    w.checkpoint(step);
+    Ok(())
+}
+
+#[then(regex = r"^顔認証はカメラが使えないため使えない$")]
+fn face_camera_unavailable(w: &mut FacilityWorld, step: &Step) -> StepResult {
+    let screen = patient_screen(w)?;
+    ensure!(
+        matches!(
+            screen,
+            PatientScreen::FaceUnavailable {
+                failure: FaceFailure::Camera(_)
+            }
+        ),
+        "expected face auth to be unavailable for a camera fault:\n{}",
+        screen.render()
+    );
+    w.checkpoint(step);
+    Ok(())
+}
+
 #[then(regex = r"^カードの暗証番号の残り回数は「(\d+)」である$")]
 fn card_tries(w: &mut FacilityWorld, step: &Step, tries: u8) -> StepResult {
     let left = w.facility()?.card_auth_tries_left()?;
