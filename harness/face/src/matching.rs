@@ -413,6 +413,7 @@ struct EyeBlob {
     y: f32,
     width: f32,
     height: f32,
+    area: f32,
 }
 
 /// A connected region.
@@ -605,14 +606,33 @@ fn analyse_planes(planes: &Planes) -> FrameFinding {
             .count();
         let bw = (hole.x1 - hole.x0 + 1) as f32;
         let bh = (hole.y1 - hole.y0 + 1) as f32;
-        // An eye: white and dark parts, wider than tall (a patch or a bandage edge is not).
-        if bright >= 3 && dark >= 2 && bw >= bh * 1.3 {
+        // An iris: a dark pixel with white of the eye left and right of it on the same row.
+        let rows = hole.y1 - hole.y0 + 1;
+        let mut white_span = vec![(usize::MAX, 0usize); rows];
+        for &i in &hole.pixels {
+            if planes.y_raw[i] > skin_y + 6.0 {
+                let (x, r) = (i % w, i / w - hole.y0);
+                if let Some(span) = white_span.get_mut(r) {
+                    span.0 = span.0.min(x);
+                    span.1 = span.1.max(x);
+                }
+            }
+        }
+        let iris = hole.pixels.iter().any(|&i| {
+            let (x, r) = (i % w, i / w - hole.y0);
+            planes.y_raw[i] < skin_y * 0.5
+                && white_span.get(r).is_some_and(|&(lo, hi)| lo < x && x < hi)
+        });
+        // An eye: white and dark parts, the dark between whites, wider than tall (a patch or a
+        // bandage edge is not).
+        if bright >= 3 && dark >= 2 && iris && bw >= bh * 1.3 {
             // Centre of the eye: the middle of its box (the iris moves with the gaze).
             eyes.push(EyeBlob {
                 x: (hole.x0 + hole.x1 + 1) as f32 / 2.0,
                 y: (hole.y0 + hole.y1 + 1) as f32 / 2.0,
                 width: bw,
                 height: bh,
+                area,
             });
         }
     }
@@ -634,7 +654,8 @@ fn analyse_planes(planes: &Planes) -> FrameFinding {
             }
             // Two eyes of one face have about the same size.
             let ratio = ea.width.max(eb.width) / ea.width.min(eb.width).max(1.0);
-            if ratio > 1.6 {
+            let area_ratio = ea.area.max(eb.area) / ea.area.min(eb.area).max(1.0);
+            if ratio > 1.6 || area_ratio > 2.2 {
                 continue;
             }
             let off = ((a.0 + b.0) / 2.0 - cx).abs() / face_w;
