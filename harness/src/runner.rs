@@ -66,80 +66,74 @@ pub async fn run(options: RunOptions) -> anyhow::Result<RunSummary> {
     crate::config::install(options.config.clone())?;
     let collector = ReportCollector::default();
     let after_collector = collector.clone();
-    let junit_file = match &options.junit {
+    let junit: Box<dyn std::io::Write> = match &options.junit {
         Some(path) => {
             create_parent(path)?;
-            Some(fs::File::create(path).with_context(|| format!("creating {}", path.display()))?)
+            Box::new(
+                fs::File::create(path).with_context(|| format!("creating {}", path.display()))?,
+            )
         }
-        None => None,
+        None => Box::new(std::io::sink()),
+    };
+    // One cucumber run over one input keeps the JUnit file one document: several inputs are
+    // gathered (as links) into one folder first.
+    let staging = tempfile::tempdir().context("staging folder for the features")?;
+    let input = match options.features.as_slice() {
+        [single] => single.clone(),
+        many => {
+            for (i, path) in many.iter().enumerate() {
+                let path = std::path::absolute(path)?;
+                let name = path
+                    .file_name()
+                    .ok_or_else(|| anyhow::anyhow!("{} has no file name", path.display()))?;
+                let sub = staging.path().join(i.to_string());
+                fs::create_dir_all(&sub)?;
+                std::os::unix::fs::symlink(&path, sub.join(name))
+                    .with_context(|| format!("linking {}", path.display()))?;
+            }
+            staging.path().to_path_buf()
+        }
     };
 
-    let mut summaries = Vec::new();
-    for input in &options.features {
-        let after_collector = after_collector.clone();
-        let cucumber = FacilityWorld::cucumber()
-            .max_concurrent_scenarios(options.concurrency.max(1))
-            .before(|feature, _rule, scenario, world| {
-                world.set_scenario(feature.path.as_deref(), &scenario.name);
-                Box::pin(async {})
+    let writer = writer::Basic::raw(std::io::stdout(), writer::Coloring::Auto, 0)
+        .summarized()
+        .tee::<FacilityWorld, _>(writer::JUnit::for_tee(junit, 0))
+        .tee::<FacilityWorld, _>(
+            ReportWriter::new(collector.clone())
+                .discard_stats_writes()
+                .discard_arbitrary_writes(),
+        )
+        .normalized();
+    let finished = FacilityWorld::cucumber()
+        .max_concurrent_scenarios(options.concurrency.max(1))
+        .before(|feature, _rule, scenario, world| {
+            world.set_scenario(feature.path.as_deref(), &scenario.name);
+            Box::pin(async {})
+        })
+        .after(move |feature, _rule, scenario, _finished, world| {
+            let collector = after_collector.clone();
+            let key = ScenarioKey::new(feature, scenario);
+            Box::pin(async move {
+                if let Some(world) = world {
+                    collector.attach(key, world.take_artifacts());
+                    world.finish().await;
+                }
             })
-            .after(move |feature, _rule, scenario, _finished, world| {
-                let collector = after_collector.clone();
-                let key = ScenarioKey::new(feature, scenario);
-                Box::pin(async move {
-                    if let Some(world) = world {
-                        collector.attach(key, world.take_artifacts());
-                        world.finish().await;
-                    }
-                })
-            });
-        let basic = writer::Basic::raw(std::io::stdout(), writer::Coloring::Auto, 0).summarized();
-        let report = ReportWriter::new(collector.clone());
-        let result = match &junit_file {
-            Some(file) => {
-                let file = file.try_clone()?;
-                let w = cucumber
-                    .with_writer(
-                        basic
-                            .tee::<FacilityWorld, _>(writer::JUnit::for_tee(file, 0))
-                            .tee::<FacilityWorld, _>(
-                                report.discard_stats_writes().discard_arbitrary_writes(),
-                            )
-                            .normalized(),
-                    )
-                    .fail_on_skipped()
-                    // Our own command line is not cucumber's: never parse the process arguments.
-                    .with_cli::<cucumber::cli::Empty>(cucumber::cli::Opts::default())
-                    .run(input.clone())
-                    .await;
-                stats(&w)
-            }
-            None => {
-                let w = cucumber
-                    .with_writer(
-                        basic
-                            .tee::<FacilityWorld, _>(
-                                report.discard_stats_writes().discard_arbitrary_writes(),
-                            )
-                            .normalized(),
-                    )
-                    .fail_on_skipped()
-                    // Our own command line is not cucumber's: never parse the process arguments.
-                    .with_cli::<cucumber::cli::Empty>(cucumber::cli::Opts::default())
-                    .run(input.clone())
-                    .await;
-                stats(&w)
-            }
-        };
-        summaries.push(result);
-    }
+        })
+        .with_writer(writer)
+        .fail_on_skipped()
+        // Our own command line is not cucumber's: never parse the process arguments.
+        .with_cli::<cucumber::cli::Empty>(cucumber::cli::Opts::default())
+        .run(input)
+        .await;
+    let (failed_steps, skipped_steps) = stats(&finished);
 
     let scenarios = collector.scenarios();
     let summary = RunSummary {
         totals: report::totals(&scenarios),
         parse_errors: collector.parse_errors(),
-        failed_steps: summaries.iter().map(|s| s.0).sum(),
-        skipped_steps: summaries.iter().map(|s| s.1).sum(),
+        failed_steps,
+        skipped_steps,
         scenarios,
     };
     if let Some(path) = &options.html_report {
