@@ -12,7 +12,10 @@ use virtual_card::card::Card;
 fn template() -> &'static Card {
     static CARD: OnceLock<Card> = OnceLock::new();
     CARD.get_or_init(|| {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/cards/yamada-taro.toml");
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../fixtures/cards/yamada-taro.toml"
+        );
         Card::load(std::path::Path::new(path)).expect("fixture card loads")
     })
 }

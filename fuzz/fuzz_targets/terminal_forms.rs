@@ -1,0 +1,458 @@
+//! The verification terminal's form handling and its core, driven by fuzzed input.
+//!
+//! 1. The pure parsers the web forms go through, with arbitrary strings:
+//!    `html::parse_mode_form_value`, `terminal::parse_confirmation_date`, `Token::parse`.
+//! 2. A `Terminal` (facility name, reader names and policy fuzzed) driven by a fuzzed sequence of
+//!    operations: login with fuzzed ids and passwords, logout, set_mode (the mode as a form
+//!    value), confirm_visual with fuzzed dates, the reader's use of a confirmation, tick and
+//!    clock jumps anywhere in chrono's range, screens rendered as text and HTML.
+//!
+//! Checked: no panic; a parsed 資格確認日 is never after today; a general account never changes a
+//! mode; the configured passwords never appear in any Debug output, audit record, event, error or
+//! screen; a fuzzed text with markup (`<`) never reaches the HTML unescaped.
+#![no_main]
+
+use arbitrary::{Arbitrary, Unstructured};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeDelta};
+use harness_reader::ReaderMode;
+use harness_terminal::html::{parse_mode_form_value, render_html};
+use harness_terminal::screen::{LoginScreen, Screen};
+use harness_terminal::terminal::parse_confirmation_date;
+use harness_terminal::{
+    AccountConfig, AccountKind, AutoReturnPolicy, HashCost, Password, SessionInfo, Terminal,
+    TerminalConfig, TerminalPolicy, Token, VisualConfirmationForm,
+};
+use libfuzzer_sys::fuzz_target;
+use rand::SeedableRng;
+
+const ADMIN_PASSWORD: &str = "Adm1n-Fz-pw-7Qx";
+const STAFF_PASSWORD: &str = "St4ff-Fz-pw-9Kv";
+
+#[derive(Debug, Arbitrary)]
+enum UserChoice {
+    Admin,
+    Staff,
+    Typed(String),
+}
+
+#[derive(Debug, Arbitrary)]
+enum PasswordChoice {
+    Right,
+    Typed(String),
+}
+
+#[derive(Debug, Arbitrary)]
+enum ReaderChoice {
+    Index(u8),
+    Typed(String),
+}
+
+#[derive(Debug, Arbitrary)]
+enum SessionChoice {
+    Index(u8),
+    /// A cookie value as a browser might send it.
+    Cookie(String),
+}
+
+#[derive(Debug, Arbitrary)]
+enum Op {
+    Login {
+        user: UserChoice,
+        password: PasswordChoice,
+    },
+    Logout(SessionChoice),
+    SetMode {
+        session: SessionChoice,
+        reader: ReaderChoice,
+        mode_form_value: String,
+        /// Use a valid button value instead of the fuzzed text.
+        mode: Option<u8>,
+    },
+    ConfirmVisual {
+        session: SessionChoice,
+        reader: ReaderChoice,
+        ticked: bool,
+        date: String,
+    },
+    /// The same form with a well-formed date, days before today (may be negative).
+    ConfirmVisualDaysAgo {
+        session: SessionChoice,
+        reader: ReaderChoice,
+        days_ago: i16,
+        dashes: bool,
+    },
+    CardPlaced(ReaderChoice),
+    PatientFinished(ReaderChoice),
+    CheckCsrf {
+        session: SessionChoice,
+        sent: Option<String>,
+    },
+    Screens(SessionChoice),
+    Tick,
+    /// The clock moves by this many seconds (either way).
+    Advance(i64),
+    /// The clock jumps to this many seconds since the Unix epoch (clamped to chrono's range).
+    Jump(i64),
+}
+
+#[derive(Debug, Arbitrary)]
+struct Setup {
+    facility_name: String,
+    readers: Vec<String>,
+    max_failed_logins: u32,
+    lockout_minutes: u32,
+    session_idle_minutes: u32,
+    confirmation_valid_minutes: u32,
+    auto_return: (u8, u32),
+    start_offset_seconds: i32,
+    rng_seed: u64,
+}
+
+#[derive(Debug, Arbitrary)]
+struct Input {
+    parse_texts: Vec<String>,
+    setup: Setup,
+    ops: Vec<Op>,
+}
+
+fn base_now() -> NaiveDateTime {
+    NaiveDate::from_ymd_opt(2026, 11, 25)
+        .and_then(|d| d.and_hms_opt(9, 0, 0))
+        .expect("a valid date")
+}
+
+fn check_parsers(text: &str, today: NaiveDate) {
+    if let Some(mode) = parse_mode_form_value(text) {
+        assert_eq!(harness_terminal::html::mode_form_value(mode), text);
+    }
+    if let Ok(date) = parse_confirmation_date(text, today) {
+        assert!(date <= today, "{date} accepted, after today {today}");
+    }
+    if let Some(token) = Token::parse(text) {
+        assert_eq!(token.expose(), text);
+        assert!(token.matches(text));
+    }
+}
+
+/// No secret in a Debug rendering.
+fn assert_no_secret(what: &str, shown: &str) {
+    assert!(
+        !shown.contains(ADMIN_PASSWORD) && !shown.contains(STAFF_PASSWORD),
+        "a password shows in {what}: {shown}"
+    );
+}
+
+/// A fuzzed text with markup must not appear verbatim in the HTML (unless the page's own markup
+/// contains it anyway, e.g. the text "<div").
+fn assert_escaped(html: &str, neutral_html: &str, texts: &[&str]) {
+    for text in texts {
+        if text.contains('<') && !neutral_html.contains(text) {
+            assert!(!html.contains(text), "unescaped {text:?} in the HTML");
+        }
+    }
+}
+
+struct Run {
+    terminal: Terminal,
+    readers: Vec<String>,
+    sessions: Vec<SessionInfo>,
+    now: NaiveDateTime,
+    fuzzed_texts: Vec<String>,
+}
+
+impl Run {
+    fn reader(&self, choice: &ReaderChoice) -> String {
+        match choice {
+            ReaderChoice::Index(i) => self
+                .readers
+                .get(usize::from(*i) % self.readers.len().max(1))
+                .cloned()
+                .unwrap_or_default(),
+            ReaderChoice::Typed(text) => text.clone(),
+        }
+    }
+
+    fn session(&self, choice: &SessionChoice) -> Option<Token> {
+        match choice {
+            SessionChoice::Index(i) => self
+                .sessions
+                .get(usize::from(*i) % self.sessions.len().max(1))
+                .map(|s| s.session_id.clone()),
+            SessionChoice::Cookie(text) => Token::parse(text),
+        }
+    }
+
+    fn session_kind(&self, id: &Token) -> Option<AccountKind> {
+        self.sessions
+            .iter()
+            .find(|s| &s.session_id == id)
+            .map(|s| s.account_kind)
+    }
+
+    fn apply(&mut self, op: Op) {
+        let now = self.now;
+        match op {
+            Op::Login { user, password } => {
+                let user_id = match &user {
+                    UserChoice::Admin => "admin".to_owned(),
+                    UserChoice::Staff => "staff".to_owned(),
+                    UserChoice::Typed(text) => text.clone(),
+                };
+                let password = match (&user, password) {
+                    (UserChoice::Admin, PasswordChoice::Right) => Password::new(ADMIN_PASSWORD),
+                    (UserChoice::Staff, PasswordChoice::Right) => Password::new(STAFF_PASSWORD),
+                    (_, PasswordChoice::Right) => Password::new(""),
+                    (_, PasswordChoice::Typed(text)) => Password::new(text),
+                };
+                let result = self.terminal.login(&user_id, &password, now);
+                assert_no_secret("login result", &format!("{result:?} {password:?}"));
+                if let Err(error) = &result {
+                    assert_no_secret("login error", &error.screen_message());
+                }
+                if let Ok(session) = result {
+                    self.sessions.push(session);
+                }
+                // The login page as re-shown with the typed id.
+                let screen = Screen::Login(LoginScreen {
+                    facility_name: self.terminal.facility_name().to_owned(),
+                    user_id: user_id.clone(),
+                    message: None,
+                });
+                let neutral = Screen::Login(LoginScreen {
+                    facility_name: "F".to_owned(),
+                    user_id: "u".to_owned(),
+                    message: None,
+                });
+                let html = render_html(&screen, "csrf");
+                let neutral_html = render_html(&neutral, "csrf");
+                let mut texts: Vec<&str> = self.fuzzed_texts.iter().map(String::as_str).collect();
+                texts.push(&user_id);
+                assert_escaped(&html, &neutral_html, &texts);
+                let _ = harness_terminal::render_text(&screen);
+            }
+            Op::Logout(choice) => {
+                if let Some(id) = self.session(&choice) {
+                    let _ = self.terminal.logout(&id, now);
+                }
+            }
+            Op::SetMode {
+                session,
+                reader,
+                mode_form_value,
+                mode,
+            } => {
+                let Some(id) = self.session(&session) else {
+                    return;
+                };
+                let reader = self.reader(&reader);
+                let mode = match mode {
+                    Some(i) => Some(ReaderMode::ALL[usize::from(i) % ReaderMode::ALL.len()]),
+                    None => parse_mode_form_value(&mode_form_value),
+                };
+                let Some(mode) = mode else {
+                    return;
+                };
+                let before = self.terminal.reader_mode(&reader);
+                let result = self.terminal.set_mode(&id, &reader, mode, now);
+                if self.session_kind(&id) == Some(AccountKind::General) {
+                    assert!(result.is_err(), "a general account changed a mode");
+                    assert_eq!(self.terminal.reader_mode(&reader), before);
+                }
+                if result.is_ok() {
+                    assert_eq!(self.terminal.reader_mode(&reader), Some(mode));
+                }
+            }
+            Op::ConfirmVisual {
+                session,
+                reader,
+                ticked,
+                date,
+            } => {
+                self.confirm(&session, &reader, ticked, date);
+            }
+            Op::ConfirmVisualDaysAgo {
+                session,
+                reader,
+                days_ago,
+                dashes,
+            } => {
+                let Some(date) = now
+                    .date()
+                    .checked_sub_signed(TimeDelta::days(i64::from(days_ago)))
+                else {
+                    return;
+                };
+                let text = if dashes {
+                    date.format("%Y-%m-%d").to_string()
+                } else {
+                    date.format("%Y/%m/%d").to_string()
+                };
+                self.confirm(&session, &reader, true, text);
+            }
+            Op::CardPlaced(reader) => {
+                let reader = self.reader(&reader);
+                let mode = self.terminal.reader_mode(&reader);
+                if let Some(confirmation) = self.terminal.visual_confirmation_for(&reader, now) {
+                    assert_eq!(mode, Some(ReaderMode::VisualCheck));
+                    assert!(confirmation.confirmation_date <= now.date());
+                    // Consumed: the next patient needs a new tick.
+                    assert!(self
+                        .terminal
+                        .visual_confirmation_for(&reader, now)
+                        .is_none());
+                }
+            }
+            Op::PatientFinished(reader) => {
+                let reader = self.reader(&reader);
+                self.terminal.patient_finished(&reader, now);
+            }
+            Op::CheckCsrf { session, sent } => {
+                if let Some(id) = self.session(&session) {
+                    let _ = self.terminal.check_csrf(&id, sent.as_deref(), now);
+                }
+            }
+            Op::Screens(choice) => {
+                let Some(id) = self.session(&choice) else {
+                    return;
+                };
+                if let Ok(screen) = self.terminal.reader_screen(&id, now) {
+                    let mut neutral = screen.clone();
+                    neutral.facility_name = "F".to_owned();
+                    for row in &mut neutral.readers {
+                        row.name = "R".to_owned();
+                    }
+                    for form in &mut neutral.visual_forms {
+                        form.reader = "R".to_owned();
+                    }
+                    let neutral_html = render_html(&Screen::Readers(neutral), "csrf");
+                    let screen = Screen::Readers(screen);
+                    let text = harness_terminal::render_text(&screen);
+                    let html = render_html(&screen, "csrf");
+                    assert_no_secret("reader screen", &format!("{text}{html}{screen:?}"));
+                    let texts: Vec<&str> = self.fuzzed_texts.iter().map(String::as_str).collect();
+                    assert_escaped(&html, &neutral_html, &texts);
+                }
+                if let Ok(menu) = self.terminal.menu_screen(&id, now) {
+                    let screen = Screen::Menu(menu);
+                    let _ = harness_terminal::render_text(&screen);
+                    let _ = render_html(&screen, "csrf");
+                }
+            }
+            Op::Tick => self.terminal.tick(now),
+            Op::Advance(seconds) => {
+                if let Some(next) =
+                    TimeDelta::try_seconds(seconds).and_then(|delta| now.checked_add_signed(delta))
+                {
+                    self.now = next;
+                }
+                self.terminal.tick(self.now);
+            }
+            Op::Jump(seconds) => {
+                if let Some(at) = DateTime::from_timestamp(seconds, 0) {
+                    self.now = at.naive_utc();
+                }
+                self.terminal.tick(self.now);
+            }
+        }
+        let outputs = self.terminal.take_outputs();
+        assert_no_secret("outputs", &format!("{outputs:?}"));
+    }
+
+    fn confirm(
+        &mut self,
+        session: &SessionChoice,
+        reader: &ReaderChoice,
+        ticked: bool,
+        date: String,
+    ) {
+        let Some(id) = self.session(session) else {
+            return;
+        };
+        let reader = self.reader(reader);
+        let form = VisualConfirmationForm {
+            identity_confirmed: ticked,
+            confirmation_date: date,
+        };
+        let result = self.terminal.confirm_visual(&id, &reader, &form, self.now);
+        if let Ok(confirmation) = &result {
+            assert!(ticked, "an unticked form was accepted");
+            assert!(confirmation.confirmation_date <= self.now.date());
+            assert_eq!(
+                self.terminal.reader_mode(&reader),
+                Some(ReaderMode::VisualCheck)
+            );
+        }
+        if let Err(error) = &result {
+            assert_no_secret("confirm error", &error.screen_message());
+        }
+    }
+}
+
+fn run(input: Input) {
+    let today = base_now().date();
+    for text in &input.parse_texts {
+        check_parsers(text, today);
+    }
+    let setup = input.setup;
+    let policy = TerminalPolicy {
+        max_failed_logins: setup.max_failed_logins,
+        lockout_minutes: setup.lockout_minutes,
+        session_idle_minutes: setup.session_idle_minutes,
+        confirmation_valid_minutes: setup.confirmation_valid_minutes,
+        auto_return: match setup.auto_return.0 % 3 {
+            0 => AutoReturnPolicy::Manual,
+            1 => AutoReturnPolicy::AfterPatient,
+            _ => AutoReturnPolicy::AfterMinutes(setup.auto_return.1),
+        },
+        password_hash_cost: HashCost::Minimal,
+    };
+    let config = TerminalConfig {
+        facility_name: setup.facility_name.clone(),
+        readers: setup.readers.clone(),
+        accounts: vec![
+            AccountConfig {
+                user_id: "admin".to_owned(),
+                kind: AccountKind::Admin,
+                password: Password::new(ADMIN_PASSWORD),
+            },
+            AccountConfig {
+                user_id: "staff".to_owned(),
+                kind: AccountKind::General,
+                password: Password::new(STAFF_PASSWORD),
+            },
+        ],
+        policy,
+    };
+    assert_no_secret("config", &format!("{config:?}"));
+    let rng = rand::rngs::StdRng::seed_from_u64(setup.rng_seed);
+    let terminal = match Terminal::new(&config, rng) {
+        Ok(terminal) => terminal,
+        Err(_) => {
+            // Only duplicate readers are a configuration error here.
+            let mut names = setup.readers.clone();
+            names.sort();
+            names.dedup();
+            assert_ne!(names.len(), setup.readers.len(), "valid config refused");
+            return;
+        }
+    };
+    let mut fuzzed_texts = vec![setup.facility_name];
+    fuzzed_texts.extend(setup.readers.iter().cloned());
+    let mut state = Run {
+        terminal,
+        readers: setup.readers,
+        sessions: Vec::new(),
+        now: base_now() + TimeDelta::seconds(i64::from(setup.start_offset_seconds)),
+        fuzzed_texts,
+    };
+    for op in input.ops.into_iter().take(64) {
+        state.apply(op);
+    }
+}
+
+fuzz_target!(|data: &[u8]| {
+    let mut unstructured = Unstructured::new(data);
+    if let Ok(input) = Input::arbitrary(&mut unstructured) {
+        run(input);
+    }
+});
