@@ -101,22 +101,42 @@ pub struct Patient {
     pub card: Arc<LoadedProfile>,
 }
 
-/// Opens a card channel for a patient's card at a reader: in-process, or through pcscd.
+/// Puts a patient's card in a reader: in-process, or through pcscd. Poll-based, so that the
+/// scenario awaits (and other scenarios run) while pcscd notices a card come or go.
 pub trait CardSlot: Send {
-    /// Puts the card in the reader and returns a channel to it.
-    fn insert(
-        &mut self,
-        patient: &Patient,
-        reader_index: usize,
-    ) -> anyhow::Result<Box<dyn CardChannel>>;
-    /// Takes the card out of the reader.
-    fn remove(&mut self, reader_index: usize);
-    /// User-auth PIN tries left on the patient's card as the card itself reports them (read
-    /// through a fresh channel, not from the reader's memory).
-    fn auth_pin_tries_left(&mut self, patient: &Patient, reader_index: usize)
-        -> anyhow::Result<u8>;
-    /// Takes every card out and stops what the slot started.
-    fn shutdown(&mut self);
+    /// Starts putting the card in the reader.
+    fn insert(&mut self, patient: &Patient) -> anyhow::Result<()>;
+    /// The channel once the card is there (`None`: not yet).
+    fn poll_inserted(&mut self) -> anyhow::Result<Option<Box<dyn CardChannel>>>;
+    /// Starts taking the card out.
+    fn remove(&mut self);
+    /// True once the reader shows no card.
+    fn poll_removed(&mut self) -> bool;
+    /// Opens a second channel to the card in the reader (for checks made beside the reader).
+    fn poll_side_channel(&mut self) -> anyhow::Result<Option<Box<dyn CardChannel>>>;
+    /// True while a card is in the reader.
+    fn has_card(&self) -> bool;
+}
+
+/// How long a card may take to appear or disappear in a reader.
+const SLOT_TIMEOUT: Duration = Duration::from_secs(15);
+const SLOT_POLL: Duration = Duration::from_millis(10);
+
+async fn await_some<T>(
+    what: &str,
+    mut poll: impl FnMut() -> anyhow::Result<Option<T>>,
+) -> anyhow::Result<T> {
+    let deadline = std::time::Instant::now() + SLOT_TIMEOUT;
+    loop {
+        if let Some(value) = poll()? {
+            return Ok(value);
+        }
+        anyhow::ensure!(
+            std::time::Instant::now() < deadline,
+            "{what} within {SLOT_TIMEOUT:?}"
+        );
+        tokio::time::sleep(SLOT_POLL).await;
+    }
 }
 
 /// One reader at the counter with what is in front of it.
@@ -369,11 +389,17 @@ impl Facility {
 
     // ---- patient ------------------------------------------------------------------------
 
-    /// The patient places the card on reader `index`.
-    pub fn place_card(&mut self, index: usize) -> anyhow::Result<()> {
+    /// The patient places the card on reader `index` (the patient's reader: the slot serves one).
+    pub async fn place_card(&mut self, index: usize) -> anyhow::Result<()> {
+        anyhow::ensure!(index == 0, "cards are placed on the first reader");
         self.step_time();
         let patient = self.patient()?.clone();
-        let channel = self.slot.insert(&patient, index)?;
+        self.slot.insert(&patient)?;
+        let slot = &mut self.slot;
+        let channel = await_some("the card did not appear in the reader", || {
+            slot.poll_inserted()
+        })
+        .await?;
         let station = self.station_mut(index)?;
         station.channel = Some(channel);
         let (name, mode) = (station.name.clone(), station.reader.mode());
@@ -388,10 +414,15 @@ impl Facility {
     }
 
     /// The patient takes the card off reader `index`.
-    pub fn remove_card(&mut self, index: usize) -> anyhow::Result<()> {
+    pub async fn remove_card(&mut self, index: usize) -> anyhow::Result<()> {
         self.step_time();
         self.station_mut(index)?.channel = None;
-        self.slot.remove(index);
+        self.slot.remove();
+        let slot = &mut self.slot;
+        await_some("the card did not leave the reader", || {
+            Ok(slot.poll_removed().then_some(()))
+        })
+        .await?;
         self.feed(index, Input::CardRemoved)
     }
 
@@ -508,11 +539,19 @@ impl Facility {
     }
 
     /// Takes the cards out and stops card processes.
-    pub fn shutdown(&mut self) {
+    pub async fn shutdown(&mut self) {
         for station in &mut self.stations {
             station.channel = None;
         }
-        self.slot.shutdown();
+        self.slot.remove();
+        let slot = &mut self.slot;
+        if let Err(e) = await_some("the card did not leave the reader", || {
+            Ok(slot.poll_removed().then_some(()))
+        })
+        .await
+        {
+            tracing::warn!(error = %e, "shutting the counter down");
+        }
     }
 
     /// Seed steps ③: the patient shows the card's face photo to staff. The report keeps the
@@ -559,7 +598,7 @@ impl Facility {
 
     /// A whole visual-check visit (seed steps ①–⑥) at reader `index`: admin login, 目視確認,
     /// tick with today's date, card, consents; the reader is left in 目視確認.
-    pub fn visual_visit(&mut self, index: usize) -> anyhow::Result<()> {
+    pub async fn visual_visit(&mut self, index: usize) -> anyhow::Result<()> {
         let reader = self
             .stations
             .get(index)
@@ -578,7 +617,7 @@ impl Facility {
         if let Some(e) = self.last_terminal_error.take() {
             bail!("ticking 目視で本人確認完了 was refused: {e}");
         }
-        self.place_card(index)?;
+        self.place_card(index).await?;
         self.answer_consents(index, [true; 4])?;
         let result = self
             .last_result(index)
@@ -588,7 +627,7 @@ impl Facility {
             "the visual-check visit ended with {:?}",
             result.outcome
         );
-        self.remove_card(index)?;
+        self.remove_card(index).await?;
         Ok(())
     }
 
@@ -657,9 +696,35 @@ impl Facility {
     }
 
     /// User-auth PIN tries left on the patient's card, asked of the card itself.
-    pub fn card_auth_tries_left(&mut self) -> anyhow::Result<u8> {
+    /// The card is asked through a second channel while it lies on the reader, or put back on
+    /// the reader for the question and taken off again.
+    pub async fn card_auth_tries_left(&mut self) -> anyhow::Result<u8> {
         let patient = self.patient()?.clone();
-        self.slot.auth_pin_tries_left(&patient, 0)
+        let had_card = self.slot.has_card();
+        if !had_card {
+            self.slot.insert(&patient)?;
+            let slot = &mut self.slot;
+            drop(
+                await_some("the card did not appear in the reader", || {
+                    slot.poll_inserted()
+                })
+                .await?,
+            );
+        }
+        let slot = &mut self.slot;
+        let mut channel =
+            await_some("no second channel to the card", || slot.poll_side_channel()).await?;
+        let tries = crate::slots::query_auth_tries(channel.as_mut());
+        drop(channel);
+        if !had_card {
+            self.slot.remove();
+            let slot = &mut self.slot;
+            await_some("the card did not leave the reader", || {
+                Ok(slot.poll_removed().then_some(()))
+            })
+            .await?;
+        }
+        tries
     }
 
     // ---- the pump -----------------------------------------------------------------------

@@ -52,6 +52,7 @@ pub fn query_auth_tries(channel: &mut dyn CardChannel) -> anyhow::Result<u8> {
 /// Cards inside the harness process.
 pub struct InProcessSlot {
     work_dir: PathBuf,
+    card: Option<Patient>,
 }
 
 impl InProcessSlot {
@@ -59,49 +60,62 @@ impl InProcessSlot {
     pub fn new(work_dir: &Path) -> Self {
         Self {
             work_dir: work_dir.to_path_buf(),
+            card: None,
         }
     }
-}
 
-impl CardSlot for InProcessSlot {
-    fn insert(
-        &mut self,
-        patient: &Patient,
-        _reader_index: usize,
-    ) -> anyhow::Result<Box<dyn CardChannel>> {
+    fn open(&self) -> anyhow::Result<Option<Box<dyn CardChannel>>> {
+        let Some(patient) = &self.card else {
+            bail!("no card in the reader");
+        };
         let card = InProcessCard::open(
             &patient.card_profile,
             Some(&state_file(&self.work_dir, patient)),
         )?;
-        Ok(Box::new(card))
+        Ok(Some(Box::new(card)))
+    }
+}
+
+impl CardSlot for InProcessSlot {
+    fn insert(&mut self, patient: &Patient) -> anyhow::Result<()> {
+        self.card = Some(patient.clone());
+        Ok(())
     }
 
-    fn remove(&mut self, _reader_index: usize) {}
-
-    fn auth_pin_tries_left(
-        &mut self,
-        patient: &Patient,
-        _reader_index: usize,
-    ) -> anyhow::Result<u8> {
-        let mut card = InProcessCard::open(
-            &patient.card_profile,
-            Some(&state_file(&self.work_dir, patient)),
-        )?;
-        query_auth_tries(&mut card)
+    fn poll_inserted(&mut self) -> anyhow::Result<Option<Box<dyn CardChannel>>> {
+        self.open()
     }
 
-    fn shutdown(&mut self) {}
+    fn remove(&mut self) {
+        self.card = None;
+    }
+
+    fn poll_removed(&mut self) -> bool {
+        self.card.is_none()
+    }
+
+    fn poll_side_channel(&mut self) -> anyhow::Result<Option<Box<dyn CardChannel>>> {
+        // A second card object on the same state file: it sees every stored PIN counter.
+        self.open()
+    }
+
+    fn has_card(&self) -> bool {
+        self.card.is_some()
+    }
 }
 
 static PCSC_SLOTS_IN_USE: Mutex<Vec<String>> = Mutex::new(Vec::new());
 
-/// One PC/SC reader borrowed for a scenario; the card is a `virtual-card serve` process.
+/// One PC/SC reader borrowed for a scenario; the card is a `virtual-card serve` process linked to
+/// the reader's vpcd port.
 pub struct PcscSlotPool {
     slot: PcscSlot,
     bin: PathBuf,
     exec_prefix: Vec<String>,
     work_dir: PathBuf,
     card_process: Option<Child>,
+    /// A card process told to stop, and when.
+    stopping: Option<(Child, Instant)>,
 }
 
 impl PcscSlotPool {
@@ -129,72 +143,69 @@ impl PcscSlotPool {
             exec_prefix: config.card_exec_prefix.clone(),
             work_dir: work_dir.to_path_buf(),
             card_process: None,
+            stopping: None,
         })
     }
 
-    fn stop_card(&mut self) {
-        if let Some(mut child) = self.card_process.take() {
-            // SIGTERM lets the card close its socket; pcscd then sees the card go.
+    /// SIGTERM lets the card close its socket; pcscd then sees the card go.
+    fn signal_stop(&mut self) {
+        if let Some(child) = self.card_process.take() {
             let _ = Command::new("kill")
                 .arg("-TERM")
                 .arg(child.id().to_string())
                 .status();
-            let deadline = Instant::now() + Duration::from_secs(3);
-            while Instant::now() < deadline {
-                if let Ok(Some(_)) = child.try_wait() {
-                    break;
+            self.stopping = Some((child, Instant::now()));
+        }
+    }
+
+    /// True once the stopped card process is gone and pcscd no longer shows a card.
+    fn stop_finished(&mut self) -> bool {
+        if let Some((child, since)) = &mut self.stopping {
+            match child.try_wait() {
+                Ok(Some(_)) => {}
+                _ if since.elapsed() > Duration::from_secs(3) => {
+                    let _ = child.kill();
+                    let _ = child.wait();
                 }
-                std::thread::sleep(Duration::from_millis(10));
+                _ => return false,
             }
-            let _ = child.kill();
-            let _ = child.wait();
-            wait_for_absence(&self.slot.reader_name, Duration::from_secs(5));
+            self.stopping = None;
         }
+        !card_present(&self.slot.reader_name)
     }
 }
 
 #[cfg(feature = "pcsc")]
-fn connect_when_present(reader: &str, timeout: Duration) -> anyhow::Result<Box<dyn CardChannel>> {
-    let deadline = Instant::now() + timeout;
-    loop {
-        match harness_transport::PcscChannel::connect(reader) {
-            Ok(channel) => return Ok(Box::new(channel)),
-            Err(e) if Instant::now() >= deadline => {
-                return Err(anyhow!(
-                    "card did not appear in {reader:?} within {timeout:?}: {e}"
-                ))
-            }
-            Err(_) => std::thread::sleep(Duration::from_millis(20)),
-        }
-    }
+fn connect(reader: &str) -> Option<Box<dyn CardChannel>> {
+    harness_transport::PcscChannel::connect(reader)
+        .ok()
+        .map(|c| Box::new(c) as Box<dyn CardChannel>)
 }
 
 #[cfg(not(feature = "pcsc"))]
-fn connect_when_present(_reader: &str, _timeout: Duration) -> anyhow::Result<Box<dyn CardChannel>> {
-    bail!("this harness was built without the `pcsc` feature (cargo … --features pcsc)")
+fn connect(_reader: &str) -> Option<Box<dyn CardChannel>> {
+    None
 }
 
-#[cfg(feature = "pcsc")]
-fn wait_for_absence(reader: &str, timeout: Duration) {
-    let deadline = Instant::now() + timeout;
-    while Instant::now() < deadline {
-        if harness_transport::PcscChannel::connect(reader).is_err() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
+fn card_present(reader: &str) -> bool {
+    connect(reader).is_some()
 }
-
-#[cfg(not(feature = "pcsc"))]
-fn wait_for_absence(_reader: &str, _timeout: Duration) {}
 
 impl CardSlot for PcscSlotPool {
-    fn insert(
-        &mut self,
-        patient: &Patient,
-        _reader_index: usize,
-    ) -> anyhow::Result<Box<dyn CardChannel>> {
-        self.stop_card();
+    fn insert(&mut self, patient: &Patient) -> anyhow::Result<()> {
+        if !cfg!(feature = "pcsc") {
+            bail!("this harness was built without the `pcsc` feature (cargo … --features pcsc)");
+        }
+        anyhow::ensure!(
+            self.card_process.is_none(),
+            "a card is already in {}",
+            self.slot.reader_name
+        );
+        anyhow::ensure!(
+            self.stop_finished(),
+            "the previous card is still leaving {}",
+            self.slot.reader_name
+        );
         let mut command = match self.exec_prefix.split_first() {
             Some((program, args)) => {
                 let mut c = Command::new(program);
@@ -217,37 +228,46 @@ impl CardSlot for PcscSlotPool {
             .spawn()
             .with_context(|| format!("starting {}", self.bin.display()))?;
         self.card_process = Some(child);
-        connect_when_present(&self.slot.reader_name, Duration::from_secs(10))
+        Ok(())
     }
 
-    fn remove(&mut self, _reader_index: usize) {
-        self.stop_card();
-    }
-
-    fn auth_pin_tries_left(
-        &mut self,
-        patient: &Patient,
-        reader_index: usize,
-    ) -> anyhow::Result<u8> {
-        if self.card_process.is_none() {
-            let mut channel = self.insert(patient, reader_index)?;
-            let tries = query_auth_tries(channel.as_mut());
-            drop(channel);
-            self.stop_card();
-            return tries;
+    fn poll_inserted(&mut self) -> anyhow::Result<Option<Box<dyn CardChannel>>> {
+        if let Some(child) = &mut self.card_process {
+            if let Ok(Some(status)) = child.try_wait() {
+                self.card_process = None;
+                bail!(
+                    "the card process for {} exited: {status}",
+                    self.slot.reader_name
+                );
+            }
         }
-        let mut channel = connect_when_present(&self.slot.reader_name, Duration::from_secs(5))?;
-        query_auth_tries(channel.as_mut())
+        Ok(connect(&self.slot.reader_name))
     }
 
-    fn shutdown(&mut self) {
-        self.stop_card();
+    fn remove(&mut self) {
+        self.signal_stop();
+    }
+
+    fn poll_removed(&mut self) -> bool {
+        self.stop_finished()
+    }
+
+    fn poll_side_channel(&mut self) -> anyhow::Result<Option<Box<dyn CardChannel>>> {
+        Ok(connect(&self.slot.reader_name))
+    }
+
+    fn has_card(&self) -> bool {
+        self.card_process.is_some()
     }
 }
 
 impl Drop for PcscSlotPool {
     fn drop(&mut self) {
-        self.stop_card();
+        self.signal_stop();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while !self.stop_finished() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
         let mut in_use = PCSC_SLOTS_IN_USE
             .lock()
             .unwrap_or_else(PoisonError::into_inner);

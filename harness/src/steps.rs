@@ -141,15 +141,15 @@ fn camera_broken(w: &mut FacilityWorld, step: &Step, what: String) -> StepResult
 }
 
 #[when(regex = r"^患者がカードをカードリーダーに置く$")]
-fn place_card(w: &mut FacilityWorld, step: &Step) -> StepResult {
-    w.facility()?.place_card(PATIENT_READER)?;
+async fn place_card(w: &mut FacilityWorld, step: &Step) -> StepResult {
+    w.facility()?.place_card(PATIENT_READER).await?;
     w.checkpoint(step);
     Ok(())
 }
 
 #[when(regex = r"^患者がカードをカードリーダーから取る$")]
-fn remove_card(w: &mut FacilityWorld, step: &Step) -> StepResult {
-    w.facility()?.remove_card(PATIENT_READER)?;
+async fn remove_card(w: &mut FacilityWorld, step: &Step) -> StepResult {
+    w.facility()?.remove_card(PATIENT_READER).await?;
     w.checkpoint(step);
     Ok(())
 }
@@ -276,10 +276,10 @@ fn tick(w: &mut FacilityWorld, date: &str) -> StepResult {
 }
 
 #[given(regex = r"^職員が患者「(.+)」を目視確認モードで受け付けた$")]
-fn visual_visit(w: &mut FacilityWorld, step: &Step, name: String) -> StepResult {
+async fn visual_visit(w: &mut FacilityWorld, step: &Step, name: String) -> StepResult {
     let f = w.facility()?;
     f.patient_arrives(&name)?;
-    f.visual_visit(PATIENT_READER)?;
+    f.visual_visit(PATIENT_READER).await?;
     w.checkpoint(step);
     Ok(())
 }
@@ -479,8 +479,8 @@ fn face_camera_unavailable(w: &mut FacilityWorld, step: &Step) -> StepResult {
 }
 
 #[then(regex = r"^カードの暗証番号の残り回数は「(\d+)」である$")]
-fn card_tries(w: &mut FacilityWorld, step: &Step, tries: u8) -> StepResult {
-    let left = w.facility()?.card_auth_tries_left()?;
+async fn card_tries(w: &mut FacilityWorld, step: &Step, tries: u8) -> StepResult {
+    let left = w.facility()?.card_auth_tries_left().await?;
     ensure!(
         left == tries,
         "the card says {left} tries left, expected {tries}"

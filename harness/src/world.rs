@@ -192,7 +192,7 @@ impl FacilityWorld {
     /// Ends the scenario: cards out, card processes stopped.
     pub async fn finish(&mut self) {
         if let Some(mut facility) = self.facility.take() {
-            facility.shutdown();
+            facility.shutdown().await;
         }
     }
 }
