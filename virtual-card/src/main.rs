@@ -3,7 +3,10 @@
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(version, about = "My Number card emulator for PC/SC through vsmartcard's vpcd")]
+#[command(
+    version,
+    about = "My Number card emulator for PC/SC through vsmartcard's vpcd"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
