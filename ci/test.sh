@@ -67,6 +67,14 @@ step "features through pcscd (HARNESS_TRANSPORT=pcsc)"
 HARNESS_TRANSPORT=pcsc timeout 3000 cargo test -p harness --all-features --test features \
     || failed+=("features through pcscd")
 
+step "faults that need root: a full disk under the result writer (tmpfs in a private mount namespace)"
+if [[ $(id -u) == 0 ]]; then
+    timeout 600 cargo test --locked -p harness-eligibility --test kill_writer -- --ignored \
+        || failed+=("disk-full test")
+else
+    echo "skipped: not root (run: sudo cargo test -p harness-eligibility --test kill_writer -- --ignored)"
+fi
+
 step "OpenSC against the virtual card (reader: Virtual PCD 0 00 00, yamada-taro)"
 timeout 300 "$here/opensc-checks.sh" "$run_dir" "Virtual PCD 0 00 00" "$root/fixtures/cards/yamada-taro.toml" \
     || failed+=("OpenSC checks")
