@@ -12,6 +12,8 @@
 //! screen; a fuzzed text with markup (`<`) never reaches the HTML unescaped.
 #![no_main]
 
+use std::sync::OnceLock;
+
 use arbitrary::{Arbitrary, Unstructured};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeDelta};
 use harness_reader::ReaderMode;
@@ -91,7 +93,7 @@ enum Op {
     Tick,
     /// The clock moves by this many seconds (either way).
     Advance(i64),
-    /// The clock jumps to this many seconds since the Unix epoch (clamped to chrono's range).
+    /// The clock jumps anywhere in chrono's range (the value taken modulo its length).
     Jump(i64),
 }
 
@@ -113,6 +115,23 @@ struct Input {
     parse_texts: Vec<String>,
     setup: Setup,
     ops: Vec<Op>,
+}
+
+/// Where `Jump` and `Advance` may land: the end of chrono's range, or the end of the year
+/// `FUZZ_TERMINAL_MAX_YEAR` when set (to look past a known crash near the end of time while its
+/// fix is pending; CI leaves it unset).
+fn last_jump_second() -> i64 {
+    static LAST: OnceLock<i64> = OnceLock::new();
+    *LAST.get_or_init(|| {
+        std::env::var("FUZZ_TERMINAL_MAX_YEAR")
+            .ok()
+            .and_then(|year| year.parse::<i32>().ok())
+            .and_then(|year| NaiveDate::from_ymd_opt(year, 12, 31))
+            .and_then(|date| date.and_hms_opt(23, 59, 59))
+            .unwrap_or(NaiveDateTime::MAX)
+            .and_utc()
+            .timestamp()
+    })
 }
 
 fn base_now() -> NaiveDateTime {
@@ -340,15 +359,20 @@ impl Run {
             }
             Op::Tick => self.terminal.tick(now),
             Op::Advance(seconds) => {
-                if let Some(next) =
-                    TimeDelta::try_seconds(seconds).and_then(|delta| now.checked_add_signed(delta))
+                if let Some(next) = TimeDelta::try_seconds(seconds)
+                    .and_then(|delta| now.checked_add_signed(delta))
+                    .filter(|next| next.and_utc().timestamp() <= last_jump_second())
                 {
                     self.now = next;
                 }
                 self.terminal.tick(self.now);
             }
             Op::Jump(seconds) => {
-                if let Some(at) = DateTime::from_timestamp(seconds, 0) {
+                // Any i64 lands somewhere in chrono's range (its ends included).
+                let first = NaiveDateTime::MIN.and_utc().timestamp();
+                let last = last_jump_second();
+                let offset = seconds.rem_euclid(last - first + 1);
+                if let Some(at) = DateTime::from_timestamp(first + offset, 0) {
                     self.now = at.naive_utc();
                 }
                 self.terminal.tick(self.now);
