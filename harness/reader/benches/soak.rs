@@ -9,7 +9,9 @@
 //!
 //! Environment (ci/soak.sh sets it): HARNESS_PCSC=1, HARNESS_PCSC_CARDS (ci/pcscd-start.sh's
 //! cards.tsv), SOAK_SECONDS (default 30), SOAK_ROUTE (`pin`, default, or `face`),
-//! SOAK_VISIT_BOUND_SECS (a visit running longer counts as a hang; default 30).
+//! SOAK_VISIT_BOUND_SECS (a visit running longer counts as a hang; default 30), SOAK_CAMERA_SECS
+//! (face route: seconds the patient stands in front of the camera, added to the reader's clock
+//! before the frames; default 0, i.e. the reader's clock is real time).
 
 #[path = "../tests/pcsc_visits/mod.rs"]
 mod pcsc_visits;
@@ -57,6 +59,7 @@ fn run_lane(
     index: usize,
     lane: Lane,
     route: Route,
+    camera_time: Duration,
     stop: Arc<AtomicBool>,
     progress: Arc<Progress>,
     epoch: Instant,
@@ -71,7 +74,10 @@ fn run_lane(
         ..LaneReport::default()
     };
     let mut counter = match Counter::new(&lane.reader, &lane.profile, route) {
-        Ok(counter) => counter,
+        Ok(mut counter) => {
+            counter.camera_time = camera_time;
+            counter
+        }
         Err(error) => {
             report.error(format!("setup: {error}"));
             return report;
@@ -183,15 +189,21 @@ fn run() -> Result<bool, String> {
     }
     let seconds = env_number("SOAK_SECONDS", 30)?;
     let bound = Duration::from_secs(env_number("SOAK_VISIT_BOUND_SECS", 30)?);
+    let camera_time = Duration::from_secs(env_number("SOAK_CAMERA_SECS", 0)?);
     let route_name = std::env::var("SOAK_ROUTE").unwrap_or_else(|_| "pin".into());
     let route =
         Route::parse(&route_name).ok_or(format!("SOAK_ROUTE={route_name:?}: pin or face"))?;
 
     println!(
-        "soak: {} readers, {} route, {seconds} s, a visit over {} s counts as a hang",
+        "soak: {} readers, {} route, {seconds} s, a visit over {} s counts as a hang{}",
         lanes.len(),
         route.name(),
-        bound.as_secs()
+        bound.as_secs(),
+        if route == Route::Face {
+            format!(", patient's camera time {} s", camera_time.as_secs())
+        } else {
+            String::new()
+        }
     );
     let stop = Arc::new(AtomicBool::new(false));
     let progress = Arc::new(Progress {
@@ -206,7 +218,7 @@ fn run() -> Result<bool, String> {
             .spawn(move || {
                 let reader = lane.reader.clone();
                 let report = std::panic::catch_unwind(move || {
-                    run_lane(index, lane, route, stop, progress, epoch)
+                    run_lane(index, lane, route, camera_time, stop, progress, epoch)
                 })
                 .unwrap_or_else(|_| {
                     let mut report = LaneReport {

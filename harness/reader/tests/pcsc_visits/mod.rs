@@ -117,8 +117,13 @@ pub struct Counter {
     pub profile: LoadedProfile,
     pub service: EligibilityService,
     pub camera: Option<Camera>,
+    /// How long the patient stands in front of the camera on the face route, added to the
+    /// reader's clock before the frames are given (default zero: the reader's clock is real time).
+    pub camera_time: Duration,
     rng: ChaCha20Rng,
     started: Instant,
+    /// Simulated time added to real time so far (the patient's camera time).
+    simulated: Duration,
 }
 
 /// What one visit (card placed → script → card taken off) gave.
@@ -234,14 +239,17 @@ impl Counter {
             profile: loaded,
             service,
             camera,
+            camera_time: Duration::ZERO,
             rng: ChaCha20Rng::seed_from_u64(7),
             started: Instant::now(),
+            simulated: Duration::ZERO,
         })
     }
 
-    /// The reader's monotonic time: real time since this counter was set up.
+    /// The reader's monotonic time: real time since this counter was set up, plus the simulated
+    /// camera time so far.
     fn now(&self) -> Duration {
-        self.started.elapsed()
+        self.started.elapsed() + self.simulated
     }
 
     /// Feeds `input`, answers the card through `channel` and the service's challenges and checks
@@ -331,6 +339,9 @@ impl Counter {
         for input in inputs.into_iter().chain(consents) {
             if !visit.results.is_empty() {
                 break;
+            }
+            if matches!(input, Input::CameraFrames(_)) {
+                self.simulated += self.camera_time;
             }
             self.send(channel, input, &mut visit);
         }
