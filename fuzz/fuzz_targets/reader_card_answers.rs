@@ -1,8 +1,11 @@
 //! The mock reader (`harness_reader::Reader`) through whole visits in which every card answer
-//! comes from the fuzz input: truncated, oversized, wrong status words, a JPEG 2000 "photo" of
-//! arbitrary bytes for the photo decoder, transport failures and removals mid-command. The
-//! patient's and the devices' actions are fuzzed too (touches, PIN, card-face scan, camera frames
-//! and faults, mode changes, the service's answers, time).
+//! comes from the fuzz input: made up (data + 90 00, raw bytes, bare status words — a JPEG 2000
+//! "photo" of arbitrary bytes for the photo decoder), the true answer of yamada-taro's fixture
+//! card, that answer truncated or with a bit flipped, a transport failure or a removal
+//! mid-command. Once the fuzzed answers run out the true card answers, so visits get deep (PIN,
+//! photo, signature) with damage where the input puts it. The patient's and the devices' actions
+//! are fuzzed too (touches, PIN — the right one among them —, the card-face scan — the right one
+//! among them —, camera frames and faults, mode changes, the service's answers, time).
 //!
 //! Checked: no panic; the reader never sends an endless stream of commands for one input; a
 //! visit yields at most one result per card placement; every screen renders; once the card is
@@ -23,6 +26,7 @@ use harness_reader::{
 };
 use image::{Rgb, RgbImage};
 use libfuzzer_sys::fuzz_target;
+use virtual_card::card::Card;
 
 /// Decides from the first pixel's red value (a stand-in: the matcher is not under test here).
 struct PixelMatcher;
@@ -49,6 +53,17 @@ impl FaceMatcher for PixelMatcher {
     }
 }
 
+fn template() -> &'static Card {
+    static CARD: OnceLock<Card> = OnceLock::new();
+    CARD.get_or_init(|| {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../fixtures/cards/yamada-taro.toml"
+        );
+        Card::load(std::path::Path::new(path)).expect("fixture card loads")
+    })
+}
+
 fn credentials() -> &'static ReaderCredentials {
     static CREDENTIALS: OnceLock<ReaderCredentials> = OnceLock::new();
     CREDENTIALS.get_or_init(|| {
@@ -69,6 +84,12 @@ enum Answer {
     Raw(Vec<u8>),
     /// Only a status word.
     Status(u8, u8),
+    /// The fixture card's true answer.
+    Card,
+    /// The true answer cut to this many bytes (modulo its length + 1).
+    CardTruncated(u16),
+    /// The true answer with one bit flipped (byte index modulo its length, bit modulo 8).
+    CardFlipped(u16, u8),
     /// The channel failed.
     TransportFailed,
     /// The card was taken off mid-command.
@@ -81,11 +102,15 @@ enum Action {
     CardRemoved,
     Touch(u8, u8),
     PinEntered(String),
+    /// yamada-taro's user-auth PIN.
+    PinTrue,
     ScanOk {
         security_code: u16,
         expiry_year: u16,
         birth_days: u16,
     },
+    /// The printed face of yamada-taro's card, read right.
+    ScanTrue,
     ScanFailed(u8),
     Frames {
         red: u8,
@@ -142,6 +167,7 @@ fn mode(byte: u8) -> ReaderMode {
 
 struct Run {
     reader: Reader,
+    card: Card,
     answers: VecDeque<Answer>,
     now: Duration,
     results_since_placed: usize,
@@ -158,6 +184,7 @@ impl Run {
                 Output::Transmit(command) => {
                     commands += 1;
                     assert!(commands <= 4096, "endless commands, last {command:?}");
+                    let truth = self.card.execute(command.as_bytes());
                     let next = match self.answers.pop_front() {
                         Some(Answer::Data(mut data)) => {
                             data.extend([0x90, 0x00]);
@@ -169,7 +196,20 @@ impl Run {
                             Input::CardTransportFailed("fuzzed failure".to_owned())
                         }
                         Some(Answer::Removed) => Input::CardRemoved,
-                        None => Input::CardResponse(vec![0x6A, 0x82]),
+                        Some(Answer::CardTruncated(len)) => {
+                            let mut cut = truth;
+                            cut.truncate(usize::from(len) % (cut.len() + 1));
+                            Input::CardResponse(cut)
+                        }
+                        Some(Answer::CardFlipped(at, bit)) => {
+                            let mut flipped = truth;
+                            let len = flipped.len().max(1);
+                            if let Some(byte) = flipped.get_mut(usize::from(at) % len) {
+                                *byte ^= 1 << (bit % 8);
+                            }
+                            Input::CardResponse(flipped)
+                        }
+                        Some(Answer::Card) | None => Input::CardResponse(truth),
                     };
                     queue.extend(self.reader.handle(next, self.now));
                 }
@@ -200,6 +240,7 @@ fn run(visit: Visit) {
     config.face_lock_threshold = u32::from(visit.face_lock % 12);
     let mut run = Run {
         reader: Reader::new(config, FaceEngine::new(Arc::new(PixelMatcher))),
+        card: template().clone(),
         answers: visit.answers.into(),
         now: Duration::ZERO,
         results_since_placed: 0,
@@ -208,11 +249,18 @@ fn run(visit: Visit) {
         let input = match action {
             Action::CardPlaced => {
                 run.results_since_placed = 0;
+                run.card.reset();
                 Input::CardPlaced
             }
             Action::CardRemoved => Input::CardRemoved,
             Action::Touch(kind, value) => Input::Touch(touch(kind, value)),
             Action::PinEntered(text) => Input::PinEntered(Pin::new(&text)),
+            Action::PinTrue => Input::PinEntered(Pin::new("1234")),
+            Action::ScanTrue => Input::CardFaceScanned(Ok(PrintedCardFace {
+                birth_date: NaiveDate::from_ymd_opt(1980, 4, 1).expect("a valid date"),
+                expiry_year: 2034,
+                security_code: SecurityCode::new("2231").expect("four digits"),
+            })),
             Action::ScanOk {
                 security_code,
                 expiry_year,
