@@ -441,7 +441,7 @@ impl Terminal {
         if !state.account.password_hash.verify(password) {
             state.consecutive_failures += 1;
             let locked = (state.consecutive_failures >= policy.max_failed_logins.max(1))
-                .then(|| now + policy.lockout());
+                .then(|| saturating_add(now, policy.lockout()));
             if let Some(until) = locked {
                 state.locked_until = Some(until);
                 state.consecutive_failures = 0;
@@ -742,9 +742,12 @@ impl Terminal {
                             auto_return: match auto_return {
                                 AutoReturnPolicy::Manual => AutoReturnView::Manual,
                                 AutoReturnPolicy::AfterPatient => AutoReturnView::AfterPatient,
-                                AutoReturnPolicy::AfterMinutes(minutes) => AutoReturnView::At(
-                                    used.used_at + TimeDelta::minutes(i64::from(minutes)),
-                                ),
+                                AutoReturnPolicy::AfterMinutes(minutes) => {
+                                    AutoReturnView::At(saturating_add(
+                                        used.used_at,
+                                        TimeDelta::minutes(i64::from(minutes)),
+                                    ))
+                                }
                             },
                         }),
                 })
@@ -855,4 +858,10 @@ pub fn parse_confirmation_date(text: &str, today: NaiveDate) -> Result<NaiveDate
         return Err(TerminalError::ConfirmationDateInFuture(date));
     }
     Ok(date)
+}
+
+/// `at + delta`, or the end of time when that overflows chrono's range (a clock near its end must
+/// not panic the terminal; found by fuzzing).
+fn saturating_add(at: NaiveDateTime, delta: TimeDelta) -> NaiveDateTime {
+    at.checked_add_signed(delta).unwrap_or(NaiveDateTime::MAX)
 }
