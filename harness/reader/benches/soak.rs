@@ -129,11 +129,12 @@ fn run_lane(
             }
             if report.errors.values().sum::<u64>() <= 3 {
                 eprintln!(
-                    "soak: {}: visit {} ended {:?}; channel errors {:?}",
+                    "soak: {}: visit {} ended {:?}; channel errors {:?}; service errors {:?}",
                     lane.reader,
                     report.visits_started,
                     visit.results.iter().map(|r| &r.outcome).collect::<Vec<_>>(),
-                    visit.channel_errors
+                    visit.channel_errors,
+                    visit.service_errors
                 );
             }
         }

@@ -137,6 +137,8 @@ pub struct Visit {
     pub apdus: u64,
     /// Channel errors seen by the driver, as text.
     pub channel_errors: Vec<String>,
+    /// Why the eligibility service refused a check, as text (its error with the detail).
+    pub service_errors: Vec<String>,
     /// Wall time of the visit.
     pub elapsed: Duration,
 }
@@ -275,6 +277,9 @@ impl Counter {
                     }
                     Output::SubmitCheck(check) => {
                         let outcome = self.service.check(*check, wall);
+                        if let Some(error) = outcome.error() {
+                            visit.service_errors.push(error.to_string());
+                        }
                         inputs.push_back(Input::ServiceAnswer(ServiceAnswer::from(&outcome)));
                     }
                     Output::Result(result) => visit.results.push(*result),
