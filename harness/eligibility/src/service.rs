@@ -541,7 +541,11 @@ impl EligibilityService {
                         parsed.reader_name, check.reader_name
                     )));
                 }
-                if parsed.matched_at < entry.issued_at || parsed.matched_at > entry.expires_at {
+                // The statement carries whole seconds: a match in the challenge's own second is
+                // inside its lifetime (found by the face-route soak).
+                let issued_second = chrono::Timelike::with_nanosecond(&entry.issued_at, 0)
+                    .unwrap_or(entry.issued_at);
+                if parsed.matched_at < issued_second || parsed.matched_at > entry.expires_at {
                     return Err(CheckError::BadAttestationStatement(
                         "face matched outside the challenge's lifetime".into(),
                     ));

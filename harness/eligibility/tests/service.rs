@@ -497,6 +497,34 @@ fn face_route_with_a_good_attestation_is_valid() {
     assert_eq!(root.find("Name").expect("Name").text, "佐藤\u{3000}花子");
 }
 
+/// Found by the face-route soak: the statement's `matched-at` has whole seconds, the challenge's
+/// issue time a fraction; a match in the same second must be accepted.
+#[test]
+fn a_face_match_in_the_same_second_as_the_challenge_is_valid() {
+    let mut f = setup();
+    let issued = now() + Duration::milliseconds(600);
+    let challenge = f.challenge(issued);
+    let statement = attestation_statement(
+        &challenge.nonce,
+        &auth_cert("sato-hanako"),
+        READER,
+        0.93,
+        issued + Duration::milliseconds(200),
+    );
+    let proof = IdentityProof::ReaderAttestation {
+        signature: sign(&reader_key(), &statement),
+        statement,
+        reader_certificate: reader_cert(),
+    };
+    let outcome = f.check("sato-hanako", proof, issued + Duration::milliseconds(300));
+    assert_eq!(
+        outcome.validity(),
+        Some(QualificationValidity::Valid),
+        "{:?}",
+        outcome.result
+    );
+}
+
 #[test]
 fn face_route_attestations_that_do_not_hold_are_refused() {
     let mut f = setup();
