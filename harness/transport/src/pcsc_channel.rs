@@ -28,7 +28,9 @@ fn map_error(reader: &str, error: pcsc::Error) -> TransportError {
     use pcsc::Error as E;
     match error {
         E::NoSmartcard => TransportError::NoCard,
-        E::RemovedCard => TransportError::CardRemoved,
+        // A vpcd card whose process went away mid-transaction comes back as "not transacted"
+        // (seen in the pcscd fault test): to the reader that is a card taken off.
+        E::RemovedCard | E::NotTransacted => TransportError::CardRemoved,
         E::UnknownReader
         | E::ReaderUnavailable
         | E::NoReadersAvailable
