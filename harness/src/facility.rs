@@ -561,20 +561,25 @@ impl Facility {
         let Some(photo) = photo else {
             bail!("this card has no face photo (cards of children under 1): visual check is impossible");
         };
+        // What staff see at the counter: the patient in front of a working camera (a short burst,
+        // so that the matcher's liveness check has motion to judge).
         let setup = self.camera_setup(0)?;
-        let frame = Camera::open(CameraSetup {
+        let burst = Camera::open(CameraSetup {
             fault: None,
             ..setup
         })
-        .ok()
-        .and_then(|c| c.frame(0));
-        if let Some(frame) = frame {
-            let report = self.matcher.compare(&photo, std::slice::from_ref(&frame));
-            let png = harness_face::comparison::comparison_png(&photo, Some(&frame), &report)
+        .map(|c| c.burst(harness_face::camera::DEFAULT_BURST))
+        .unwrap_or_default();
+        if let Some(frame) = burst.first() {
+            let report = self.matcher.compare(&photo, &burst);
+            let png = harness_face::comparison::comparison_png(&photo, Some(frame), &report)
                 .map_err(|e| anyhow!("comparison image: {e}"))?;
             self.artifacts.faces.push(FaceRecord {
                 png,
-                summary: "券面の顔写真と患者（職員による目視確認）".to_owned(),
+                summary: format!(
+                    "券面の顔写真と窓口の患者（職員による目視確認の参考; matcher: {:?}, score {:.3}）",
+                    report.decision, report.score
+                ),
             });
         }
         Ok(())
