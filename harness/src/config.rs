@@ -127,3 +127,24 @@ pub fn current() -> HarnessConfig {
         .clone()
         .unwrap_or_else(HarnessConfig::for_workspace)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slots_parse_names_with_spaces_and_equals_in_endpoints_last() {
+        let slots =
+            parse_slots("Virtual PCD 0 00 01=127.0.0.1:35964;Virtual PCD 1 00 00=127.0.0.1:35965;")
+                .expect("slots");
+        assert_eq!(slots.len(), 2);
+        assert_eq!(slots[0].reader_name, "Virtual PCD 0 00 01");
+        assert_eq!(slots[1].vpcd_endpoint, "127.0.0.1:35965");
+    }
+
+    #[test]
+    fn bad_slot_lists_are_errors() {
+        assert!(parse_slots("").is_err());
+        assert!(parse_slots("no endpoint here").is_err());
+    }
+}

@@ -365,3 +365,56 @@ pre{{background:#f6f6f6;padding:.5em;overflow-x:auto;font-size:.85em}}\
     h.push_str("</body></html>\n");
     h
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scenario(name: &str, status: StepStatus) -> ScenarioRecord {
+        ScenarioRecord {
+            feature: "機能<script>".into(),
+            scenario: name.into(),
+            steps: vec![StepRecord {
+                keyword: "もし".into(),
+                text: "患者が<b>カード</b>を置く & 待つ".into(),
+                status,
+                background: false,
+            }],
+            artifacts: ScenarioArtifacts {
+                notes: vec!["\"quoted\" 'single'".into()],
+                ..ScenarioArtifacts::default()
+            },
+        }
+    }
+
+    #[test]
+    fn totals_count_failed_and_skipped_scenarios_as_failed() {
+        let s = [
+            scenario("a", StepStatus::Passed),
+            scenario("b", StepStatus::Failed("boom".into())),
+            scenario("c", StepStatus::Skipped),
+        ];
+        assert_eq!(
+            totals(&s),
+            Totals {
+                passed: 1,
+                failed: 2
+            }
+        );
+    }
+
+    #[test]
+    fn html_escapes_every_text_from_features_and_worlds() {
+        let html = render_html(
+            "t",
+            "in-process",
+            &[scenario("x<y", StepStatus::Failed("<err>".into()))],
+        );
+        for raw in ["<script>", "<b>カード</b>", "x<y", "<err>", "\"quoted\""] {
+            assert!(!html.contains(raw), "unescaped {raw:?}");
+        }
+        assert!(html.contains("患者が&lt;b&gt;カード&lt;/b&gt;を置く &amp; 待つ"));
+        assert!(html.contains("0 passed"));
+        assert!(html.contains("1 failed"));
+    }
+}
