@@ -110,7 +110,6 @@ impl FacilityWorld {
             };
             let setup = FacilitySetup {
                 readers: self.readers.clone(),
-                initial_mode: ReaderMode::Unattended,
                 auto_return: self.auto_return,
                 work_dir: work_dir.path().to_path_buf(),
             };
