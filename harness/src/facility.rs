@@ -21,7 +21,7 @@ use harness_eligibility::service::{
 use harness_face::camera::{Camera, CameraSetup, DeviceFault, Scene, Subject};
 use harness_face::{FaceMatcher, MatchReport};
 use harness_reader::attestation::ReaderCredentials;
-use harness_reader::card_data::{PrintedCardFace, SecurityCode};
+use harness_reader::card_data::PrintedCardFace;
 use harness_reader::config::{FaceEngine, ReaderConfig};
 use harness_reader::driver::run_until_idle;
 use harness_reader::io::{
@@ -794,12 +794,7 @@ impl Facility {
                             outcome.method,
                             path.display()
                         ));
-                        let answer = match outcome.error() {
-                            None => ServiceAnswer::Accepted,
-                            Some(e) => ServiceAnswer::Rejected {
-                                reason: e.label().to_owned(),
-                            },
-                        };
+                        let answer = ServiceAnswer::from(&outcome);
                         let station = self.station_mut(index)?;
                         station.outcomes.push(outcome);
                         station.result_files.push(path);
@@ -824,15 +819,8 @@ impl Facility {
     }
 
     fn printed_card_face(&self) -> anyhow::Result<PrintedCardFace> {
-        let patient = self.patient()?;
-        let card = &patient.card;
-        let security_code = SecurityCode::new(card.profile.security_code.expose())
-            .ok_or_else(|| anyhow!("the card's security code is not 4 digits"))?;
-        Ok(PrintedCardFace {
-            birth_date: card.person.birth,
-            expiry_year: chrono::Datelike::year(&card.profile.expiry),
-            security_code,
-        })
+        PrintedCardFace::of_card(&self.patient()?.card.data)
+            .ok_or_else(|| anyhow!("the card's security code is not 4 digits"))
     }
 
     fn camera_setup(&self, index: usize) -> anyhow::Result<CameraSetup> {
