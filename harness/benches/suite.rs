@@ -7,11 +7,12 @@
 
 use std::time::Instant;
 
+use harness::config::workspace_root;
 use harness::config::{HarnessConfig, Transport};
-use harness::runner::{self, RunOptions};
+use harness::features::runner::{self, RunOptions};
 
 async fn time_suite(label: &str, config: HarnessConfig, concurrency: usize) -> anyhow::Result<()> {
-    let root = runner::workspace_root();
+    let root = workspace_root();
     let start = Instant::now();
     let summary = runner::run(RunOptions {
         features: vec![root.join("features")],
@@ -39,7 +40,7 @@ async fn main() -> anyhow::Result<()> {
     let mut in_process = base.clone();
     in_process.transport = Transport::InProcess;
     let _ = runner::run(RunOptions {
-        features: vec![runner::workspace_root().join("features")],
+        features: vec![workspace_root().join("features")],
         config: in_process.clone(),
         html_report: None,
         junit: None,

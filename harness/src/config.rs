@@ -3,7 +3,6 @@
 
 use std::fmt;
 use std::path::PathBuf;
-use std::sync::{PoisonError, RwLock};
 
 /// How the mock reader reaches the card.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -12,12 +11,12 @@ pub enum Transport {
     InProcess,
     /// Through real pcscd: each scenario borrows a PC/SC reader from this pool and the harness puts
     /// the scenario's card in it (a `virtual-card serve` process linked to that reader's vpcd slot).
-    Pcsc(Vec<PcscSlot>),
+    Pcsc(Vec<PcscReader>),
 }
 
 /// One PC/SC reader the harness may use, and how a virtual card is put into it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PcscSlot {
+pub struct PcscReader {
     /// Reader name as pcscd lists it ("Virtual PCD 00 00").
     pub reader_name: String,
     /// vpcd endpoint the card process serves for this reader (`127.0.0.1:35963`).
@@ -54,7 +53,7 @@ pub struct HarnessConfig {
 impl HarnessConfig {
     /// Defaults for this workspace: in-process, fixtures beside the crate, snapshots checked.
     pub fn for_workspace() -> Self {
-        let root = crate::runner::workspace_root();
+        let root = workspace_root();
         Self {
             transport: Transport::InProcess,
             fixtures: root.join("fixtures"),
@@ -91,16 +90,25 @@ impl HarnessConfig {
     }
 }
 
+/// The workspace root (the folder holding features/ and fixtures/).
+pub fn workspace_root() -> PathBuf {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest
+        .parent()
+        .map(std::path::Path::to_path_buf)
+        .unwrap_or(manifest)
+}
+
 /// Parses `name=endpoint;name=endpoint`.
-pub fn parse_slots(text: &str) -> anyhow::Result<Vec<PcscSlot>> {
-    let slots: Vec<PcscSlot> = text
+pub fn parse_slots(text: &str) -> anyhow::Result<Vec<PcscReader>> {
+    let slots: Vec<PcscReader> = text
         .split(';')
         .filter(|s| !s.trim().is_empty())
         .map(|s| {
             let (name, endpoint) = s
                 .rsplit_once('=')
                 .ok_or_else(|| anyhow::anyhow!("slot {s:?} is not name=host:port"))?;
-            Ok(PcscSlot {
+            Ok(PcscReader {
                 reader_name: name.trim().to_owned(),
                 vpcd_endpoint: endpoint.trim().to_owned(),
             })
@@ -108,24 +116,6 @@ pub fn parse_slots(text: &str) -> anyhow::Result<Vec<PcscSlot>> {
         .collect::<anyhow::Result<_>>()?;
     anyhow::ensure!(!slots.is_empty(), "no PC/SC slots given");
     Ok(slots)
-}
-
-static CONFIG: RwLock<Option<HarnessConfig>> = RwLock::new(None);
-
-/// Installs the configuration for the next run in this process (the world reads it when a
-/// scenario starts). Runs in one process follow each other; they do not overlap.
-pub fn install(config: HarnessConfig) -> anyhow::Result<()> {
-    *CONFIG.write().unwrap_or_else(PoisonError::into_inner) = Some(config);
-    Ok(())
-}
-
-/// The configuration installed for this process (workspace defaults if none was).
-pub fn current() -> HarnessConfig {
-    CONFIG
-        .read()
-        .unwrap_or_else(PoisonError::into_inner)
-        .clone()
-        .unwrap_or_else(HarnessConfig::for_workspace)
 }
 
 #[cfg(test)]

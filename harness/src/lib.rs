@@ -1,13 +1,12 @@
-//! Hardware-in-the-loop harness for the face-recognition card reader (顔認証付きカードリーダー):
-//! the simulated counter, the cucumber world and steps, the runner and the HTML report.
+//! Hardware-in-the-loop harness for the face-recognition card reader (顔認証付きカードリーダー).
 //!
-//! `facility` wires card → reader → terminal → eligibility; `steps` are glue into it; `runner`
-//! runs the features for both `cargo test` and `harness run`.
+//! [`facility`] is the one engine (terminal, readers, eligibility service, result folder, one
+//! clock input); its drivers are [`features`] (the Gherkin features on scenario time), the live
+//! clinic and the bench. [`slots`] are the ways a card reaches a reader; [`report`] renders runs.
 
+pub mod card_queries;
 pub mod config;
 pub mod facility;
+pub mod features;
 pub mod report;
-pub mod runner;
 pub mod slots;
-pub mod steps;
-pub mod world;

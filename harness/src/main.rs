@@ -4,8 +4,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use harness::config::workspace_root;
 use harness::config::HarnessConfig;
-use harness::runner::{self, RunOptions};
+use harness::features::runner::{self, RunOptions};
 
 #[derive(Parser)]
 #[command(
@@ -63,7 +64,7 @@ async fn main() -> anyhow::Result<ExitCode> {
             check_snapshots,
             concurrency,
         } => {
-            let root = runner::workspace_root();
+            let root = workspace_root();
             let features = if features.is_empty() {
                 vec![root.join("features")]
             } else {

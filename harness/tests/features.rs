@@ -1,12 +1,13 @@
 //! Runs every feature in features/ through the harness: in-process by default, through real pcscd
 //! when HARNESS_TRANSPORT=pcsc (see ci/test.sh). Screens are checked against insta snapshots.
 
+use harness::config::workspace_root;
 use harness::config::HarnessConfig;
-use harness::runner::{self, RunOptions};
+use harness::features::runner::{self, RunOptions};
 
 #[tokio::main]
 async fn main() {
-    let root = runner::workspace_root();
+    let root = workspace_root();
     let config = match HarnessConfig::for_workspace().from_env() {
         Ok(config) => config,
         Err(err) => {

@@ -4,8 +4,9 @@
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
+use harness::config::workspace_root;
 use harness::config::HarnessConfig;
-use harness::runner::{self, RunOptions};
+use harness::features::runner::{self, RunOptions};
 
 #[derive(Clone, Default)]
 struct Captured(Arc<Mutex<Vec<u8>>>);
@@ -66,7 +67,7 @@ async fn secrets_stay_out_of_logs_reports_and_traces() {
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
 
-    let root = runner::workspace_root();
+    let root = workspace_root();
     let dir = tempfile::tempdir().expect("temp dir");
     let mut config = HarnessConfig::for_workspace();
     config.check_snapshots = false;

@@ -7,9 +7,11 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 use cucumber::{writer, World as _, WriterExt as _};
 
+use std::sync::Arc;
+
+use super::world::{FacilityWorld, RunContext};
 use crate::config::HarnessConfig;
 use crate::report::{self, ReportCollector, ReportWriter, ScenarioKey, ScenarioRecord, Totals};
-use crate::world::FacilityWorld;
 
 /// What to run and where to write the results.
 #[derive(Debug, Clone)]
@@ -63,7 +65,7 @@ impl RunSummary {
 
 /// Runs the features and writes the report files asked for.
 pub async fn run(options: RunOptions) -> anyhow::Result<RunSummary> {
-    crate::config::install(options.config.clone())?;
+    let context = Arc::new(RunContext::new(options.config.clone())?);
     let collector = ReportCollector::default();
     let after_collector = collector.clone();
     let junit: Box<dyn std::io::Write> = match &options.junit {
@@ -106,8 +108,8 @@ pub async fn run(options: RunOptions) -> anyhow::Result<RunSummary> {
         .normalized();
     let finished = FacilityWorld::cucumber()
         .max_concurrent_scenarios(options.concurrency.max(1))
-        .before(|feature, _rule, scenario, world| {
-            world.set_scenario(feature.path.as_deref(), &scenario.name);
+        .before(move |feature, _rule, scenario, world| {
+            world.begin(context.clone(), feature.path.as_deref(), &scenario.name);
             Box::pin(async {})
         })
         .after(move |feature, _rule, scenario, _finished, world| {
@@ -160,10 +162,4 @@ fn create_parent(path: &Path) -> anyhow::Result<()> {
         fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
     }
     Ok(())
-}
-
-/// The workspace root (the folder holding features/ and fixtures/).
-pub fn workspace_root() -> PathBuf {
-    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    manifest.parent().map(Path::to_path_buf).unwrap_or(manifest)
 }

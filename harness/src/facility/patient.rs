@@ -1,0 +1,155 @@
+//! The patient's role at one reader: stand there with a card, place it, take it off, touch the
+//! screen, enter the PIN. What the camera sees is set here too (it films whoever stands there).
+
+use anyhow::anyhow;
+use harness_reader::{Input, Pin, Touch};
+
+use super::slot::{put_on, take_off};
+use super::station::{CameraCondition, Visitor};
+use super::Facility;
+
+/// The patient at one reader.
+pub struct PatientRole<'a> {
+    facility: &'a mut Facility,
+    index: usize,
+}
+
+impl<'a> PatientRole<'a> {
+    pub(super) fn new(facility: &'a mut Facility, index: usize) -> Self {
+        Self { facility, index }
+    }
+
+    /// `person` (name or id) comes to the reader with their own card.
+    pub fn arrive(&mut self, person: &str) -> anyhow::Result<()> {
+        let id = self.facility.directory.find(person)?.id.clone();
+        self.arrive_with_card_of(&id, &id)
+    }
+
+    /// `person` comes to the reader carrying the card of `holder` (a third party's card when
+    /// they differ: the case the procedure sheet warns about).
+    pub fn arrive_with_card_of(&mut self, person: &str, holder: &str) -> anyhow::Result<()> {
+        let person_id = self.facility.directory.find(person)?.id.clone();
+        let holder_id = self.facility.directory.find(holder)?.id.clone();
+        let card = self.facility.directory.card_of(&holder_id)?;
+        self.facility.station_mut(self.index)?.visitor = Some(Visitor { person_id, card });
+        Ok(())
+    }
+
+    /// The patient walks over from another reader, with the same card in hand.
+    pub fn come_from(&mut self, other: usize) -> anyhow::Result<()> {
+        let visitor = self
+            .facility
+            .station_mut(other)?
+            .visitor
+            .take()
+            .ok_or_else(|| anyhow!("カードリーダー #{other} の前に患者はいません"))?;
+        self.facility.station_mut(self.index)?.visitor = Some(visitor);
+        Ok(())
+    }
+
+    /// Sets what the reader's camera shows.
+    pub fn set_camera(&mut self, camera: CameraCondition) -> anyhow::Result<()> {
+        self.facility.station_mut(self.index)?.camera = camera;
+        Ok(())
+    }
+
+    /// The patient places their card on the reader.
+    pub async fn place_card(&mut self) -> anyhow::Result<()> {
+        self.facility.clock.patient_pause();
+        let index = self.index;
+        let card = self
+            .facility
+            .station(index)?
+            .visitor
+            .as_ref()
+            .map(|v| v.card.clone())
+            .ok_or_else(|| anyhow!("カードリーダーの前に患者がいません"))?;
+        if let Some(other) = self.facility.stations.iter().position(|s| {
+            s.card_on_reader
+                .as_ref()
+                .is_some_and(|c| c.reference == card.reference)
+        }) {
+            anyhow::bail!("このカードはカードリーダー #{other} に置かれたままです");
+        }
+        let station = self.facility.station_mut(index)?;
+        anyhow::ensure!(
+            station.channel.is_none(),
+            "カードリーダー「{}」には別のカードが置かれています",
+            station.name
+        );
+        let channel = put_on(station.slot.as_mut(), &card.reference).await?;
+        station.channel = Some(channel);
+        station.card_on_reader = Some(card);
+        let (name, mode) = (station.name.clone(), station.reader.mode());
+        if mode == harness_reader::ReaderMode::VisualCheck {
+            // Interim until the reader asks for the confirmation itself: the card meets the staff
+            // confirmation, which the terminal now counts as used.
+            let _used = self
+                .facility
+                .with_terminal(|t, now| t.visual_confirmation_for(&name, now))?;
+        }
+        self.facility.feed(index, Input::CardPlaced)
+    }
+
+    /// The patient takes the card off the reader.
+    pub async fn remove_card(&mut self) -> anyhow::Result<()> {
+        self.facility.clock.patient_pause();
+        let station = self.facility.station_mut(self.index)?;
+        station.channel = None;
+        station.card_on_reader = None;
+        take_off(station.slot.as_mut()).await?;
+        self.facility.feed(self.index, Input::CardRemoved)
+    }
+
+    /// The patient touches a button on the reader's screen.
+    pub fn touch(&mut self, touch: Touch) -> anyhow::Result<()> {
+        self.facility.clock.patient_pause();
+        self.facility.feed(self.index, Input::Touch(touch))
+    }
+
+    /// The patient enters the whole PIN and presses OK.
+    pub fn enter_pin(&mut self, digits: &str) -> anyhow::Result<()> {
+        self.facility.clock.patient_pause();
+        self.facility
+            .feed(self.index, Input::PinEntered(Pin::new(digits)))
+    }
+
+    /// User-auth PIN tries left on the patient's card, asked of the card itself (SELECT JPKI AP,
+    /// SELECT EF 0018, VERIFY without data → 63Cx). Through a second channel while the card lies
+    /// on the reader; otherwise the card is laid on the reader for the question and taken off.
+    pub async fn card_auth_tries_left(&mut self) -> anyhow::Result<u8> {
+        let station = self.facility.station_mut(self.index)?;
+        let card = station
+            .visitor
+            .as_ref()
+            .map(|v| v.card.reference.clone())
+            .ok_or_else(|| anyhow!("カードリーダーの前に患者がいません"))?;
+        let had_card = station.slot.has_card();
+        if !had_card {
+            drop(put_on(station.slot.as_mut(), &card).await?);
+        }
+        let slot = station.slot.as_mut();
+        let mut channel =
+            super::slot::await_some("カードに2本目の通信路を開けません", || {
+                slot.poll_side_channel()
+            })
+            .await?;
+        let tries = crate::card_queries::auth_pin_tries_left(channel.as_mut());
+        drop(channel);
+        if !had_card {
+            take_off(station.slot.as_mut()).await?;
+        }
+        tries
+    }
+}
+
+impl PatientRole<'_> {
+    /// The patient answers the consent screens item by item (薬剤情報, 特定健診情報, 診療情報,
+    /// 手術情報).
+    pub fn answer_consents(&mut self, answers: [bool; 4]) -> anyhow::Result<()> {
+        for touch in harness_reader::consent_touches(answers) {
+            self.touch(touch)?;
+        }
+        Ok(())
+    }
+}

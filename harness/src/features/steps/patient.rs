@@ -1,0 +1,114 @@
+//! The patient: arrives with a card, places it, touches the reader's screen.
+
+use anyhow::{anyhow, bail};
+use cucumber::gherkin::Step;
+use cucumber::{given, when};
+use harness_reader::{ConsentItem, Touch};
+
+use super::StepResult;
+use crate::facility::CameraCondition;
+use crate::features::params::{CameraFault, CameraScene, ConsentAnswer, Quoted};
+use crate::features::world::FacilityWorld;
+
+#[given(expr = "患者「{text}」がマイナンバーカードを持っている")]
+fn patient_has_card(w: &mut FacilityWorld, step: &Step, name: Quoted) -> StepResult {
+    let at = w.patient_reader();
+    w.facility()?.patient(at)?.arrive(&name.0)?;
+    w.checkpoint(step)
+}
+
+#[given(expr = "カメラには「{scene}」が映る")]
+fn camera_shows(w: &mut FacilityWorld, step: &Step, scene: CameraScene) -> StepResult {
+    let at = w.patient_reader();
+    w.facility()?
+        .patient(at)?
+        .set_camera(CameraCondition::Scene(scene.0))?;
+    w.checkpoint(step)
+}
+
+#[given(expr = "カメラは「{fault}」故障をしている")]
+fn camera_broken(w: &mut FacilityWorld, step: &Step, fault: CameraFault) -> StepResult {
+    let at = w.patient_reader();
+    w.facility()?
+        .patient(at)?
+        .set_camera(CameraCondition::Fault(fault.0))?;
+    w.checkpoint(step)
+}
+
+#[when(expr = "患者がカードをカードリーダーに置く")]
+async fn place_card(w: &mut FacilityWorld, step: &Step) -> StepResult {
+    let at = w.patient_reader();
+    w.facility()?.patient(at)?.place_card().await?;
+    w.checkpoint(step)
+}
+
+#[when(expr = "患者がカードをカードリーダーから取る")]
+async fn remove_card(w: &mut FacilityWorld, step: &Step) -> StepResult {
+    let at = w.patient_reader();
+    w.facility()?.patient(at)?.remove_card().await?;
+    w.checkpoint(step)
+}
+
+#[when(regex = r"^患者が「(顔認証|暗証番号)」を選ぶ$")]
+fn choose_method(w: &mut FacilityWorld, step: &Step, method: String) -> StepResult {
+    let touch = if method == "顔認証" {
+        Touch::ChooseFace
+    } else {
+        Touch::ChoosePin
+    };
+    let at = w.patient_reader();
+    w.facility()?.patient(at)?.touch(touch)?;
+    w.checkpoint(step)
+}
+
+#[when(expr = "患者が「もう一度」を押す")]
+fn retry(w: &mut FacilityWorld, step: &Step) -> StepResult {
+    let at = w.patient_reader();
+    w.facility()?.patient(at)?.touch(Touch::Retry)?;
+    w.checkpoint(step)
+}
+
+#[when(regex = r"^患者が暗証番号「(\d*)」を入力する$")]
+fn enter_pin(w: &mut FacilityWorld, step: &Step, pin: String) -> StepResult {
+    let at = w.patient_reader();
+    w.facility()?.patient(at)?.enter_pin(&pin)?;
+    w.checkpoint(step)
+}
+
+#[when(expr = "患者がすべての同意項目で「{answer}」を選ぶ")]
+fn consent_all(w: &mut FacilityWorld, step: &Step, answer: ConsentAnswer) -> StepResult {
+    let at = w.patient_reader();
+    w.facility()?.patient(at)?.answer_consents([answer.0; 4])?;
+    w.checkpoint(step)
+}
+
+#[when(expr = "患者が同意を選ぶ:")]
+fn consent_table(w: &mut FacilityWorld, step: &Step) -> StepResult {
+    let answers = consent_answers(step)?;
+    let at = w.patient_reader();
+    w.facility()?.patient(at)?.answer_consents(answers)?;
+    w.checkpoint(step)
+}
+
+/// The table of 項目 and 回答 under a consent step.
+fn consent_answers(step: &Step) -> anyhow::Result<[bool; 4]> {
+    let table = step
+        .table
+        .as_ref()
+        .ok_or_else(|| anyhow!("a table of 項目 and 回答 is needed"))?;
+    let mut answers = [None; 4];
+    for row in table.rows.iter().skip(1) {
+        let [item, answer] = row.as_slice() else {
+            bail!("each row needs 項目 and 回答");
+        };
+        let index = ConsentItem::ALL
+            .iter()
+            .position(|i| i.label() == item.trim())
+            .ok_or_else(|| anyhow!("unknown consent item {item:?}"))?;
+        let answer: ConsentAnswer = answer.trim().parse()?;
+        answers[index] = Some(answer.0);
+    }
+    let [a, b, c, d] =
+        answers.map(|a| a.ok_or_else(|| anyhow!("every consent item needs an answer")));
+    Ok([a?, b?, c?, d?])
+}

@@ -1,0 +1,315 @@
+//! The cucumber World: plain state of one scenario plus the facility engine, built lazily once
+//! the background has said which readers are connected. The run's settings reach it through the
+//! runner's before-hook ([`RunContext`]), never through a global.
+
+use std::fmt;
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::{anyhow, Context as _};
+use chrono::NaiveDate;
+use harness_eligibility::result_xml::ResultFileOptions;
+use harness_terminal::account::{AccountKind, HashCost};
+use harness_terminal::audit::MemoryAudit;
+use harness_terminal::config::{AutoReturnPolicy, TerminalPolicy};
+use harness_terminal::secret::Password;
+
+use super::artifacts::ArtifactRecorder;
+use super::snapshots::Snapshots;
+use crate::config::{HarnessConfig, Transport};
+use crate::facility::{
+    Accounts, CardSlot, Facility, FacilityClock, FacilitySetup, ReaderSetup, ScenarioClock,
+};
+use crate::report::ScenarioArtifacts;
+use crate::slots::{InProcessSlot, PcscReaderPool};
+
+/// What every scenario of a run shares: settings and the PC/SC reader pool.
+#[derive(Debug, Clone)]
+pub struct RunContext {
+    /// Transport, fixtures, snapshot checking, work folder.
+    pub config: HarnessConfig,
+    /// The PC/SC readers scenarios borrow (pcscd transport only).
+    pub pcsc_pool: Option<PcscReaderPool>,
+    /// How result files are written in this run.
+    pub result_options: ResultFileOptions,
+}
+
+impl RunContext {
+    /// The context for `config`: a reader pool when it names PC/SC readers.
+    pub fn new(config: HarnessConfig) -> anyhow::Result<Self> {
+        let pcsc_pool = match &config.transport {
+            Transport::InProcess => None,
+            Transport::Pcsc(readers) => {
+                let bin = config
+                    .virtual_card_bin
+                    .clone()
+                    .ok_or_else(|| anyhow!("HARNESS_VIRTUAL_CARD_BIN is not set"))?;
+                Some(PcscReaderPool::new(
+                    readers.clone(),
+                    bin,
+                    config.card_exec_prefix.clone(),
+                ))
+            }
+        };
+        Ok(Self {
+            config,
+            pcsc_pool,
+            result_options: ResultFileOptions::default(),
+        })
+    }
+}
+
+/// Passwords of the demo accounts in the features (test data, never real).
+pub(super) const ADMIN_PASSWORD: &str = "Admin-Test-2026";
+/// 一般アカウント's demo password.
+pub(super) const GENERAL_PASSWORD: &str = "Staff-Test-2026";
+
+/// The features' day: every scenario starts at 2026-11-25 09:00 JST.
+fn scenario_origin() -> anyhow::Result<chrono::NaiveDateTime> {
+    NaiveDate::from_ymd_opt(2026, 11, 25)
+        .and_then(|d| d.and_hms_opt(9, 0, 0))
+        .ok_or_else(|| anyhow!("bad scenario origin"))
+}
+
+/// State of one scenario.
+#[derive(cucumber::World, Default)]
+pub struct FacilityWorld {
+    run: Option<Arc<RunContext>>,
+    readers: Vec<String>,
+    policy: TerminalPolicy,
+    facility: Option<Facility>,
+    /// The reader the patient stands at.
+    patient_at: usize,
+    snapshots: Snapshots,
+    artifacts: ArtifactRecorder,
+    work_dir: Option<tempfile::TempDir>,
+}
+
+impl fmt::Debug for FacilityWorld {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FacilityWorld")
+            .field("readers", &self.readers)
+            .field("patient_at", &self.patient_at)
+            .field("facility_built", &self.facility.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl FacilityWorld {
+    /// Called by the runner before the scenario: the run's context and the scenario's name.
+    pub fn begin(&mut self, run: Arc<RunContext>, feature_path: Option<&Path>, scenario: &str) {
+        self.snapshots
+            .begin(feature_path, scenario, run.config.check_snapshots);
+        self.run = Some(run);
+        self.policy = TerminalPolicy {
+            // Still salted argon2id, with the cheapest parameters: one terminal per scenario.
+            password_hash_cost: HashCost::Minimal,
+            ..TerminalPolicy::default()
+        };
+    }
+
+    fn run(&self) -> anyhow::Result<Arc<RunContext>> {
+        self.run
+            .clone()
+            .ok_or_else(|| anyhow!("the runner did not hand the scenario its run context"))
+    }
+
+    /// A reader is connected to the terminal (before anything happens at the counter).
+    pub fn connect_reader(&mut self, name: &str) -> anyhow::Result<()> {
+        anyhow::ensure!(
+            self.facility.is_none(),
+            "readers must be connected before anything happens at the counter"
+        );
+        self.readers.push(name.to_owned());
+        Ok(())
+    }
+
+    /// Sets the terminal's auto-return extension (before the facility is built).
+    pub fn set_auto_return(&mut self, policy: AutoReturnPolicy) -> anyhow::Result<()> {
+        anyhow::ensure!(
+            self.facility.is_none(),
+            "the terminal's policy is set before the scenario starts"
+        );
+        self.policy.auto_return = policy;
+        Ok(())
+    }
+
+    /// The facility, built on first use.
+    pub fn facility(&mut self) -> anyhow::Result<&mut Facility> {
+        if self.facility.is_none() {
+            self.build()?;
+        }
+        self.facility
+            .as_mut()
+            .ok_or_else(|| anyhow!("facility not built"))
+    }
+
+    fn build(&mut self) -> anyhow::Result<()> {
+        let run = self.run()?;
+        let config = &run.config;
+        std::fs::create_dir_all(&config.work_dir)
+            .with_context(|| format!("creating {}", config.work_dir.display()))?;
+        let work_dir = tempfile::Builder::new()
+            .prefix("scenario-")
+            .tempdir_in(&config.work_dir)
+            .context("scenario work folder")?;
+        let slots: Vec<Box<dyn CardSlot>> = match &run.pcsc_pool {
+            None => self
+                .readers
+                .iter()
+                .map(|_| Box::new(InProcessSlot::new(work_dir.path())) as Box<dyn CardSlot>)
+                .collect(),
+            Some(pool) => pool
+                .acquire(self.readers.len(), work_dir.path())?
+                .into_iter()
+                .map(|slot| Box::new(slot) as Box<dyn CardSlot>)
+                .collect(),
+        };
+        let readers = self
+            .readers
+            .iter()
+            .cloned()
+            .zip(slots)
+            .map(|(name, slot)| ReaderSetup { name, slot })
+            .collect();
+        let facility = Facility::new(FacilitySetup {
+            fixtures: config.fixtures.clone(),
+            readers,
+            accounts: Accounts {
+                admin: Password::new(ADMIN_PASSWORD),
+                general: Password::new(GENERAL_PASSWORD),
+            },
+            policy: self.policy.clone(),
+            clock: FacilityClock::Scenario(ScenarioClock::new(scenario_origin()?)),
+            results_dir: work_dir.path().join("oqs"),
+            result_options: run.result_options.clone(),
+            audit: Box::new(MemoryAudit::default()),
+        })?;
+        self.facility = Some(facility);
+        self.work_dir = Some(work_dir);
+        Ok(())
+    }
+
+    /// The reader the patient stands at.
+    pub fn patient_reader(&self) -> usize {
+        self.patient_at
+    }
+
+    /// The patient walks to reader `name` (with whatever they carry).
+    pub fn patient_goes_to(&mut self, name: &str) -> anyhow::Result<usize> {
+        let from = self.patient_at;
+        let facility = self.facility()?;
+        let to = facility.reader_index(name)?;
+        if to != from && facility.reader(from)?.visitor().is_some() {
+            facility.patient(to)?.come_from(from)?;
+        }
+        self.patient_at = to;
+        Ok(to)
+    }
+
+    /// The PC/SC name of the reader the patient stands at.
+    pub fn patient_reader_name(&mut self) -> anyhow::Result<String> {
+        let at = self.patient_at;
+        Ok(self.facility()?.reader(at)?.name().to_owned())
+    }
+
+    /// A whole visual-check visit (seed steps ①–⑥) at the patient's reader: admin login,
+    /// 目視確認, photo check, tick with today's date, card, consents, card taken off; the reader
+    /// is left in 目視確認 (step ⑦ is the scenario's business).
+    pub async fn visual_visit(&mut self, name: &str) -> anyhow::Result<()> {
+        let at = self.patient_at;
+        let reader = self.patient_reader_name()?;
+        let facility = self.facility()?;
+        facility.patient(at)?.arrive(name)?;
+        let mut staff = facility.staff();
+        if !staff.is_logged_in() {
+            staff.login(AccountKind::Admin, &Self::password(AccountKind::Admin))?;
+        }
+        staff.open_reader_screen()?;
+        staff.press_mode(&reader, harness_reader::ReaderMode::VisualCheck)?;
+        if let Some(e) = staff.last_refusal() {
+            anyhow::bail!("目視確認への切り替えが拒否されました: {e}");
+        }
+        staff.look_at_card_photo(at)?;
+        anyhow::ensure!(
+            staff.judge_card_photo(at)?,
+            "職員は券面の顔写真を患者本人と判断しませんでした"
+        );
+        let today = facility.now().date().format("%Y/%m/%d").to_string();
+        let mut staff = facility.staff();
+        staff.tick_visual_confirmation(&reader, &today)?;
+        if let Some(e) = staff.last_refusal() {
+            anyhow::bail!("目視で本人確認完了のチェックが拒否されました: {e}");
+        }
+        let mut patient = facility.patient(at)?;
+        patient.place_card().await?;
+        patient.answer_consents([true; 4])?;
+        let completed = facility
+            .reader(at)?
+            .history()
+            .results
+            .last()
+            .is_some_and(|r| r.is_completed());
+        anyhow::ensure!(completed, "目視確認の受付が完了しませんでした");
+        facility.patient(at)?.remove_card().await
+    }
+
+    /// Password of an account of the features' terminal.
+    pub fn password(kind: AccountKind) -> Password {
+        match kind {
+            AccountKind::Admin => Password::new(ADMIN_PASSWORD),
+            AccountKind::General => Password::new(GENERAL_PASSWORD),
+        }
+    }
+
+    /// Puts every reader in `mode` as the admin would before the patients come.
+    pub fn set_all_modes(&mut self, mode: harness_reader::ReaderMode) -> anyhow::Result<()> {
+        if mode == harness_reader::ReaderMode::Unattended && self.facility.is_none() {
+            return Ok(());
+        }
+        let readers = self.readers.clone();
+        let facility = self.facility()?;
+        let admin = Self::password(AccountKind::Admin);
+        for reader in readers {
+            facility.staff().preset_mode(&admin, &reader, mode)?;
+        }
+        Ok(())
+    }
+
+    /// After each step: record what happened and both screens; check them against the step's
+    /// snapshot.
+    pub fn checkpoint(&mut self, step: &cucumber::gherkin::Step) -> anyhow::Result<()> {
+        let at = self.patient_at;
+        let Some(facility) = self.facility.as_mut() else {
+            return Ok(());
+        };
+        self.artifacts.take_events(facility.drain_events());
+        let operator = facility.staff().screen_text();
+        let patient = facility.reader(at).ok().map(|r| r.screen().render());
+        self.artifacts
+            .record_screens(&step.value, operator.clone(), patient.clone());
+        self.snapshots
+            .check_step(&step.value, operator.as_deref(), patient.as_deref());
+        Ok(())
+    }
+
+    /// Checks a named snapshot (`…の画面として記録される`).
+    pub fn assert_named_snapshot(&mut self, label: &str, body: &str) {
+        self.snapshots.check_named(label, body);
+    }
+
+    /// Hands the scenario's artifacts to the report.
+    pub fn take_artifacts(&mut self) -> ScenarioArtifacts {
+        if let Some(facility) = self.facility.as_mut() {
+            self.artifacts.take_events(facility.drain_events());
+        }
+        std::mem::take(&mut self.artifacts).finish()
+    }
+
+    /// Ends the scenario: cards off the readers, card processes stopped, readers given back.
+    pub async fn finish(&mut self) {
+        if let Some(mut facility) = self.facility.take() {
+            facility.shutdown().await;
+        }
+    }
+}
