@@ -9,6 +9,7 @@ use cucumber::{writer, World as _, WriterExt as _};
 
 use std::sync::Arc;
 
+use super::shard::{self as sharding, Shard};
 use super::world::{FacilityWorld, RunContext};
 use crate::config::HarnessConfig;
 use crate::report::{self, ReportCollector, ReportWriter, ScenarioKey, ScenarioRecord, Totals};
@@ -26,6 +27,8 @@ pub struct RunOptions {
     pub junit: Option<PathBuf>,
     /// Scenarios run at once (in-process: many; through pcscd: one per free reader).
     pub concurrency: usize,
+    /// Only this shard of the scenarios (`--shard K/N`).
+    pub shard: Option<Shard>,
 }
 
 /// What a run gave.
@@ -97,6 +100,10 @@ pub async fn run(options: RunOptions) -> anyhow::Result<RunSummary> {
         }
     };
 
+    let picked = match options.shard {
+        None => None,
+        Some(shard) => Some(shard.pick(sharding::scenario_places(&input).await?)),
+    };
     let writer = writer::Basic::raw(std::io::stdout(), writer::Coloring::Auto, 0)
         .summarized()
         .tee::<FacilityWorld, _>(writer::JUnit::for_tee(junit, 0))
@@ -109,7 +116,12 @@ pub async fn run(options: RunOptions) -> anyhow::Result<RunSummary> {
     let finished = FacilityWorld::cucumber()
         .max_concurrent_scenarios(options.concurrency.max(1))
         .before(move |feature, _rule, scenario, world| {
-            world.begin(context.clone(), feature.path.as_deref(), &scenario.name);
+            world.begin(
+                context.clone(),
+                feature.path.as_deref(),
+                &scenario.name,
+                scenario.position.line,
+            );
             Box::pin(async {})
         })
         .after(move |feature, _rule, scenario, _finished, world| {
@@ -126,7 +138,12 @@ pub async fn run(options: RunOptions) -> anyhow::Result<RunSummary> {
         .fail_on_skipped()
         // Our own command line is not cucumber's: never parse the process arguments.
         .with_cli::<cucumber::cli::Empty>(cucumber::cli::Opts::default())
-        .run(input)
+        .filter_run(input, move |feature, _rule, scenario| {
+            let path = feature.path.clone().unwrap_or_default();
+            picked
+                .as_ref()
+                .is_none_or(|p| p.contains(&sharding::place(&path, scenario)))
+        })
         .await;
     let (failed_steps, skipped_steps) = stats(&finished);
 

@@ -82,7 +82,8 @@ pub struct FacilityWorld {
     patient_at: usize,
     snapshots: Snapshots,
     artifacts: ArtifactRecorder,
-    work_dir: Option<tempfile::TempDir>,
+    /// This scenario's folder: card state and the receipt system's folders (kept after the run).
+    scenario_dir: Option<std::path::PathBuf>,
 }
 
 impl fmt::Debug for FacilityWorld {
@@ -97,9 +98,28 @@ impl fmt::Debug for FacilityWorld {
 
 impl FacilityWorld {
     /// Called by the runner before the scenario: the run's context and the scenario's name.
-    pub fn begin(&mut self, run: Arc<RunContext>, feature_path: Option<&Path>, scenario: &str) {
+    pub fn begin(
+        &mut self,
+        run: Arc<RunContext>,
+        feature_path: Option<&Path>,
+        scenario: &str,
+        line: usize,
+    ) {
         self.snapshots
             .begin(feature_path, scenario, run.config.check_snapshots);
+        let feature = feature_path
+            .and_then(|p| p.file_stem())
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "feature".to_owned());
+        self.scenario_dir = Some(
+            run.config
+                .work_dir
+                .join(super::snapshots::file_name(&feature, 60))
+                .join(format!(
+                    "{}-L{line}",
+                    super::snapshots::file_name(scenario, 60)
+                )),
+        );
         self.run = Some(run);
         self.policy = TerminalPolicy {
             // Still salted argon2id, with the cheapest parameters: one terminal per scenario.
@@ -147,20 +167,25 @@ impl FacilityWorld {
     fn build(&mut self) -> anyhow::Result<()> {
         let run = self.run()?;
         let config = &run.config;
-        std::fs::create_dir_all(&config.work_dir)
-            .with_context(|| format!("creating {}", config.work_dir.display()))?;
-        let work_dir = tempfile::Builder::new()
-            .prefix("scenario-")
-            .tempdir_in(&config.work_dir)
-            .context("scenario work folder")?;
+        let dir = self
+            .scenario_dir
+            .clone()
+            .ok_or_else(|| anyhow!("the scenario has no folder"))?;
+        // A scenario starts from a clean folder: nothing of an earlier run is mistaken for its own.
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir).with_context(|| format!("clearing {}", dir.display()))?;
+        }
+        let card_state = dir.join("card-state");
+        std::fs::create_dir_all(&card_state)
+            .with_context(|| format!("creating {}", card_state.display()))?;
         let slots: Vec<Box<dyn CardSlot>> = match &run.pcsc_pool {
             None => self
                 .readers
                 .iter()
-                .map(|_| Box::new(InProcessSlot::new(work_dir.path())) as Box<dyn CardSlot>)
+                .map(|_| Box::new(InProcessSlot::new(&card_state)) as Box<dyn CardSlot>)
                 .collect(),
             Some(pool) => pool
-                .acquire(self.readers.len(), work_dir.path())?
+                .acquire(self.readers.len(), &card_state)?
                 .into_iter()
                 .map(|slot| Box::new(slot) as Box<dyn CardSlot>)
                 .collect(),
@@ -181,12 +206,11 @@ impl FacilityWorld {
             },
             policy: self.policy.clone(),
             clock: FacilityClock::Scenario(ScenarioClock::new(scenario_origin()?)),
-            results_dir: work_dir.path().join("oqs"),
+            results_dir: dir.join("oqs"),
             result_options: run.result_options.clone(),
             audit: Box::new(MemoryAudit::default()),
         })?;
         self.facility = Some(facility);
-        self.work_dir = Some(work_dir);
         Ok(())
     }
 
