@@ -17,6 +17,33 @@ fn patient_has_card(w: &mut FacilityWorld, step: &Step, name: Quoted) -> StepRes
     w.checkpoint(step)
 }
 
+#[given(expr = "患者「{text}」が「{text}」のマイナンバーカードを持っている")]
+fn patient_has_card_of(
+    w: &mut FacilityWorld,
+    step: &Step,
+    person: Quoted,
+    holder: Quoted,
+) -> StepResult {
+    let at = w.patient_reader();
+    w.facility()?
+        .patient(at)?
+        .arrive_with_card_of(&person.0, &holder.0)?;
+    w.checkpoint(step)
+}
+
+#[when(expr = "患者がカードリーダー「{text}」の前に移る")]
+fn patient_moves(w: &mut FacilityWorld, step: &Step, reader: Quoted) -> StepResult {
+    w.patient_goes_to(&reader.0)?;
+    w.checkpoint(step)
+}
+
+#[when(expr = "患者がカードをカードリーダー「{text}」に置く")]
+async fn place_card_on(w: &mut FacilityWorld, step: &Step, reader: Quoted) -> StepResult {
+    let at = w.patient_goes_to(&reader.0)?;
+    w.facility()?.patient(at)?.place_card().await?;
+    w.checkpoint(step)
+}
+
 #[given(expr = "カメラには「{scene}」が映る")]
 fn camera_shows(w: &mut FacilityWorld, step: &Step, scene: CameraScene) -> StepResult {
     let at = w.patient_reader();
