@@ -2,7 +2,7 @@
 //! step, face comparisons as images, the APDU trace, result files and notes.
 
 use crate::facility::{EventKind, FacilityEvent};
-use crate::report::{FaceRecord, ScenarioArtifacts, ScreenRecord};
+use crate::report::{ApduRecord, FaceRecord, ResultFileRecord, ScenarioArtifacts, ScreenRecord};
 
 /// Collects one scenario's artifacts as it runs.
 #[derive(Debug, Default)]
@@ -21,8 +21,13 @@ impl ArtifactRecorder {
     fn take(&mut self, event: FacilityEvent) {
         let at = event.at.format("%H:%M:%S");
         match event.kind {
-            EventKind::CardExchange { exchange, .. } => {
+            EventKind::CardExchange { reader, exchange } => {
                 self.artifacts.apdu_trace.push(exchange.to_trace_string());
+                self.artifacts.apdus.push(ApduRecord {
+                    reader,
+                    command: exchange.command.as_bytes().to_vec(),
+                    response: exchange.response,
+                });
             }
             EventKind::FaceCompared {
                 reader,
@@ -61,10 +66,11 @@ impl ArtifactRecorder {
                 reader,
                 outcome,
                 path,
-            } => self.artifacts.notes.push(format!(
-                "{at} {reader}: 資格確認 {outcome} → {}",
-                path.display()
-            )),
+            } => self.artifacts.result_files.push(ResultFileRecord {
+                reader,
+                outcome,
+                path,
+            }),
             EventKind::VisitEnded { reader, result } => self.artifacts.notes.push(format!(
                 "{at} {reader}: 受付終了 {} / {:?}",
                 result.method_label(),
@@ -87,6 +93,8 @@ impl ArtifactRecorder {
             after_step: step.to_owned(),
             operator,
             patient,
+            operator_html: None,
+            patient_html: None,
         });
     }
 

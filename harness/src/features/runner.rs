@@ -157,10 +157,12 @@ pub async fn run(options: RunOptions) -> anyhow::Result<RunSummary> {
     };
     if let Some(path) = &options.html_report {
         create_parent(path)?;
+        let report_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
         let html = report::render_html(
-            "顔認証付きカードリーダー 目視確認モード — feature report",
+            "顔認証付きカードリーダー 目視確認モード — 試験報告",
             &options.config.transport.to_string(),
             &summary.scenarios,
+            &report_dir,
         );
         fs::write(path, html).with_context(|| format!("writing {}", path.display()))?;
     }

@@ -5,7 +5,6 @@
 //! scenario (screens, frames, trace) comes from the world through [`ReportCollector::attach`].
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use cucumber::{event, parser, Event, World, Writer};
@@ -72,6 +71,32 @@ pub struct ScreenRecord {
     pub operator: Option<String>,
     /// Patient screen of the reader (text rendering).
     pub patient: Option<String>,
+    /// The operator screen as the terminal's web UI draws it (a whole HTML page).
+    pub operator_html: Option<String>,
+    /// The patient screen as the reader's touchscreen looks (an HTML fragment).
+    pub patient_html: Option<String>,
+}
+
+/// One command sent to a card and its answer.
+#[derive(Debug, Clone)]
+pub struct ApduRecord {
+    /// Reader name.
+    pub reader: String,
+    /// Command bytes (secrets are masked when shown).
+    pub command: Vec<u8>,
+    /// Answer bytes (data + SW), or the channel's error.
+    pub response: Result<Vec<u8>, String>,
+}
+
+/// A result file the terminal wrote for the receipt system.
+#[derive(Debug, Clone)]
+pub struct ResultFileRecord {
+    /// Reader name.
+    pub reader: String,
+    /// The service's outcome label.
+    pub outcome: String,
+    /// Where the file is (kept after the run).
+    pub path: std::path::PathBuf,
 }
 
 /// A face comparison made during the scenario.
@@ -90,8 +115,12 @@ pub struct ScenarioArtifacts {
     pub screens: Vec<ScreenRecord>,
     /// Face comparisons.
     pub faces: Vec<FaceRecord>,
-    /// APDU exchanges as hex lines (`>> command` / `<< response`).
+    /// APDU exchanges as hex lines (`>> command` / `<< response`, secrets masked).
     pub apdu_trace: Vec<String>,
+    /// The same exchanges as bytes, decoded when the report is drawn.
+    pub apdus: Vec<ApduRecord>,
+    /// Result files written.
+    pub result_files: Vec<ResultFileRecord>,
     /// Notes: results, result file names, audit entries.
     pub notes: Vec<String>,
 }
@@ -228,22 +257,6 @@ impl<W: World> Writer<W> for ReportWriter {
 
 impl cucumber::writer::NonTransforming for ReportWriter {}
 
-/// Escapes text for HTML.
-pub fn html_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// Summary counts of a run.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Totals {
@@ -262,159 +275,7 @@ pub fn totals(scenarios: &[ScenarioRecord]) -> Totals {
     }
 }
 
-/// Renders the whole report as one HTML page (images inline as data URLs).
-pub fn render_html(title: &str, transport: &str, scenarios: &[ScenarioRecord]) -> String {
-    use base64::Engine as _;
-    let t = totals(scenarios);
-    let mut h = String::new();
-    let _ = write!(
-        h,
-        "<!doctype html><html lang=\"ja\"><head><meta charset=\"utf-8\"><title>{}</title><style>\
-body{{font-family:sans-serif;margin:1.5em;max-width:70em}}\
-.pass{{color:#11772d}}.fail{{color:#b00020}}.skip{{color:#8a6d00}}\
-details{{border:1px solid #ccc;border-radius:4px;margin:.5em 0;padding:.3em .6em}}\
-pre{{background:#f6f6f6;padding:.5em;overflow-x:auto;font-size:.85em}}\
-.screens{{display:flex;gap:1em;flex-wrap:wrap}}.screens pre{{min-width:20em}}\
-</style></head><body><h1>{}</h1><p>transport: <b>{}</b> — <span class=\"pass\">{} passed</span>, \
-<span class=\"fail\">{} failed</span></p>",
-        html_escape(title),
-        html_escape(title),
-        html_escape(transport),
-        t.passed,
-        t.failed
-    );
-    let mut current_feature = None;
-    for s in scenarios {
-        if current_feature != Some(&s.feature) {
-            let _ = write!(h, "<h2>機能: {}</h2>", html_escape(&s.feature));
-            current_feature = Some(&s.feature);
-        }
-        let (class, mark) = if s.passed() {
-            ("pass", "✔")
-        } else {
-            ("fail", "✘")
-        };
-        let _ = write!(
-            h,
-            "<details{}><summary class=\"{class}\">{mark} シナリオ: {}</summary><ol>",
-            if s.passed() { "" } else { " open" },
-            html_escape(&s.scenario)
-        );
-        for step in &s.steps {
-            let (class, extra) = match &step.status {
-                StepStatus::Passed => ("pass", String::new()),
-                StepStatus::Skipped => ("skip", " (skipped)".to_owned()),
-                StepStatus::Failed(msg) => ("fail", format!("<pre>{}</pre>", html_escape(msg))),
-            };
-            let _ = write!(
-                h,
-                "<li class=\"{class}\">{}{} {}{extra}</li>",
-                if step.background { "[背景] " } else { "" },
-                html_escape(&step.keyword),
-                html_escape(&step.text)
-            );
-        }
-        h.push_str("</ol>");
-        let a = &s.artifacts;
-        for face in &a.faces {
-            let _ = write!(
-                h,
-                "<figure><img alt=\"camera frame and card photo\" src=\"data:image/png;base64,{}\">\
-<figcaption>{}</figcaption></figure>",
-                base64::engine::general_purpose::STANDARD.encode(&face.png),
-                html_escape(&face.summary)
-            );
-        }
-        for screen in &a.screens {
-            let _ = write!(
-                h,
-                "<p>after: {}</p><div class=\"screens\">",
-                html_escape(&screen.after_step)
-            );
-            for (label, text) in [
-                ("端末画面", &screen.operator),
-                ("患者画面", &screen.patient),
-            ] {
-                if let Some(text) = text {
-                    let _ = write!(
-                        h,
-                        "<div><b>{label}</b><pre>{}</pre></div>",
-                        html_escape(text)
-                    );
-                }
-            }
-            h.push_str("</div>");
-        }
-        if !a.notes.is_empty() {
-            h.push_str("<ul>");
-            for n in &a.notes {
-                let _ = write!(h, "<li>{}</li>", html_escape(n));
-            }
-            h.push_str("</ul>");
-        }
-        if !a.apdu_trace.is_empty() {
-            let _ = write!(
-                h,
-                "<details><summary>APDU trace ({} lines)</summary><pre>{}</pre></details>",
-                a.apdu_trace.len(),
-                html_escape(&a.apdu_trace.join("\n"))
-            );
-        }
-        h.push_str("</details>");
-    }
-    h.push_str("</body></html>\n");
-    h
-}
+mod decode;
+mod html;
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn scenario(name: &str, status: StepStatus) -> ScenarioRecord {
-        ScenarioRecord {
-            feature: "機能<script>".into(),
-            scenario: name.into(),
-            steps: vec![StepRecord {
-                keyword: "もし".into(),
-                text: "患者が<b>カード</b>を置く & 待つ".into(),
-                status,
-                background: false,
-            }],
-            artifacts: ScenarioArtifacts {
-                notes: vec!["\"quoted\" 'single'".into()],
-                ..ScenarioArtifacts::default()
-            },
-        }
-    }
-
-    #[test]
-    fn totals_count_failed_and_skipped_scenarios_as_failed() {
-        let s = [
-            scenario("a", StepStatus::Passed),
-            scenario("b", StepStatus::Failed("boom".into())),
-            scenario("c", StepStatus::Skipped),
-        ];
-        assert_eq!(
-            totals(&s),
-            Totals {
-                passed: 1,
-                failed: 2
-            }
-        );
-    }
-
-    #[test]
-    fn html_escapes_every_text_from_features_and_worlds() {
-        let html = render_html(
-            "t",
-            "in-process",
-            &[scenario("x<y", StepStatus::Failed("<err>".into()))],
-        );
-        for raw in ["<script>", "<b>カード</b>", "x<y", "<err>", "\"quoted\""] {
-            assert!(!html.contains(raw), "unescaped {raw:?}");
-        }
-        assert!(html.contains("患者が&lt;b&gt;カード&lt;/b&gt;を置く &amp; 待つ"));
-        assert!(html.contains("0 passed"));
-        assert!(html.contains("1 failed"));
-    }
-}
+pub use html::{html_escape, render_html};
