@@ -11,3 +11,5 @@
 pub mod line;
 pub mod protocol;
 pub mod session;
+pub mod bench_file;
+pub mod config;
