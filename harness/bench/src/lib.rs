@@ -13,3 +13,4 @@ pub mod protocol;
 pub mod session;
 pub mod bench_file;
 pub mod config;
+pub mod guard;
