@@ -14,3 +14,5 @@ pub mod session;
 pub mod bench_file;
 pub mod config;
 pub mod guard;
+pub mod client;
+pub mod sim;
