@@ -16,3 +16,5 @@ pub mod config;
 pub mod guard;
 pub mod client;
 pub mod sim;
+pub mod sim_cards;
+pub mod sim_serve;
