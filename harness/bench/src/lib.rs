@@ -18,3 +18,5 @@ pub mod client;
 pub mod sim;
 pub mod sim_cards;
 pub mod sim_serve;
+pub mod presence;
+pub mod slot;
