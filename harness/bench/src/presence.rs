@@ -28,15 +28,16 @@ pub trait ReaderWatch: Send {
     fn connect(&mut self) -> Result<Box<dyn CardChannel>, TransportError>;
 }
 
-/// Maps a PC/SC reader state (`SCARD_STATE_*` bits) to presence. `MUTE` (a card that does not
+/// Maps a PC/SC reader state (`SCARD_STATE_*` bits; a DWORD, 64 bits wide in pcsclite on
+/// 64-bit Linux) to presence. `MUTE` (a card that does not
 /// answer reset) counts as present: the harness then gets the error on connecting.
-pub fn classify(state_bits: u32) -> ReaderPresence {
+pub fn classify(state_bits: u64) -> ReaderPresence {
     // Values of pcsclite's winscard.h (SCARD_STATE_IGNORE 0x1, UNKNOWN 0x4, UNAVAILABLE 0x8,
     // EMPTY 0x10, PRESENT 0x20).
-    const IGNORE: u32 = 0x0001;
-    const UNKNOWN: u32 = 0x0004;
-    const UNAVAILABLE: u32 = 0x0008;
-    const PRESENT: u32 = 0x0020;
+    const IGNORE: u64 = 0x0001;
+    const UNKNOWN: u64 = 0x0004;
+    const UNAVAILABLE: u64 = 0x0008;
+    const PRESENT: u64 = 0x0020;
     if state_bits & (IGNORE | UNKNOWN | UNAVAILABLE) != 0 {
         ReaderPresence::Gone
     } else if state_bits & PRESENT != 0 {

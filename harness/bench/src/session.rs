@@ -218,9 +218,7 @@ impl Session {
         self.pending.is_none()
             && self
                 .last_sent
-                .map_or(true, |sent| {
-                    now.saturating_duration_since(sent) >= self.timeouts.heartbeat
-                })
+                .is_none_or(|sent| now.saturating_duration_since(sent) >= self.timeouts.heartbeat)
     }
 
     /// Forgets everything received and any pending request (before `RESET`, §5).

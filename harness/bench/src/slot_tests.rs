@@ -295,7 +295,7 @@ fn a_fixture_answering_garbage_fails_the_insert() {
         kind: crate::sim::FaultKind::Garbage,
         after: 0,
     }));
-    let error = b.slot.insert(&yamada()).err().expect("error");
+    let error = b.slot.insert(&yamada()).expect_err("error");
     let error = error.downcast::<BenchError>().expect("typed");
     assert!(
         matches!(&error, BenchError::Fixture { source: FixtureError::Protocol { .. }, .. }),
