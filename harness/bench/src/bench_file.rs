@@ -10,8 +10,8 @@ use virtual_card::card::PinId;
 use virtual_card::profile::CardProfile;
 
 use crate::config::{
-    pin_key, BenchCard, BenchConfig, BenchReader, Capabilities, ConfigError, DataBits,
-    FlowControl, Parity, Problem, ReaderMatch, SafetyLimits, SerialSettings, StopBits,
+    pin_key, BenchCard, BenchConfig, BenchReader, Capabilities, ConfigError, DataBits, FlowControl,
+    Parity, Problem, ReaderMatch, SafetyLimits, SerialSettings, StopBits,
 };
 use crate::protocol::{Slot, Timeouts};
 

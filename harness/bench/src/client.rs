@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 
 use crate::config::{DataBits, FlowControl, Parity, SerialSettings, StopBits};
 use crate::protocol::{
-    Display, Event, Fields, FixtureFailure, Identity, Power, Request, SensorReading, Slot,
-    Station, Timeouts, PROTOCOL_VERSION,
+    Display, Event, Fields, FixtureFailure, Identity, Power, Request, SensorReading, Slot, Station,
+    Timeouts, PROTOCOL_VERSION,
 };
 use crate::session::{Incoming, ProtocolError, Session};
 
@@ -55,7 +55,12 @@ impl<P: serialport::SerialPort + ?Sized> FixturePort for Box<P> {
             .map_err(io::Error::from)?;
         match self.read(buf) {
             Ok(n) => Ok(Some(n)),
-            Err(e) if matches!(e.kind(), io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock) => {
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock
+                ) =>
+            {
                 Ok(None)
             }
             Err(e) if e.kind() == io::ErrorKind::Interrupted => Ok(None),
@@ -185,10 +190,11 @@ impl FixtureClient<SystemClock> {
             // Only for boards that reset when the port opens (protocol §1); never in tests.
             std::thread::sleep(settings.open_settle);
         }
-        port.discard_input().map_err(|e| FixtureError::Disconnected {
-            port: settings.port.clone(),
-            message: e.to_string(),
-        })?;
+        port.discard_input()
+            .map_err(|e| FixtureError::Disconnected {
+                port: settings.port.clone(),
+                message: e.to_string(),
+            })?;
         Ok(Self::new(port, &settings.port, timeouts, SystemClock))
     }
 }
@@ -326,7 +332,9 @@ impl<C: Clock> FixtureClient<C> {
             let wait = self
                 .session
                 .deadline()
-                .map_or(READ_SLICE, |deadline| deadline.saturating_duration_since(now))
+                .map_or(READ_SLICE, |deadline| {
+                    deadline.saturating_duration_since(now)
+                })
                 .min(READ_SLICE);
             match self.port.read_some(&mut buf, wait) {
                 Ok(None) => {}
@@ -355,11 +363,10 @@ impl<C: Clock> FixtureClient<C> {
     /// `ID`; refuses another protocol version.
     pub fn identify(&mut self) -> Result<Identity, FixtureError> {
         let fields = self.call(Request::Identify)?;
-        let identity =
-            Identity::from_fields(&fields).map_err(|field| FixtureError::BadAnswer {
-                request: "ID".into(),
-                field,
-            })?;
+        let identity = Identity::from_fields(&fields).map_err(|field| FixtureError::BadAnswer {
+            request: "ID".into(),
+            field,
+        })?;
         if identity.protocol != PROTOCOL_VERSION {
             return Err(self.fail(FixtureError::Incompatible(identity.protocol)));
         }

@@ -166,7 +166,9 @@ pub enum Problem {
         profile_person: String,
     },
     /// A PIN key that is not one a holder enters (jpki-auth, jpki-sign, text-pin).
-    #[error("slot {slot}: {pin:?} is not a PIN a card holder enters (jpki-auth, jpki-sign, text-pin)")]
+    #[error(
+        "slot {slot}: {pin:?} is not a PIN a card holder enters (jpki-auth, jpki-sign, text-pin)"
+    )]
     NotAPin {
         /// The slot.
         slot: Slot,
@@ -549,4 +551,3 @@ impl BenchConfig {
 #[cfg(test)]
 #[path = "config_tests.rs"]
 mod tests;
-

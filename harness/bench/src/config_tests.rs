@@ -148,12 +148,19 @@ min_tries_left_before_wrong_pin = 0
     for problem in &expect {
         assert!(got.contains(problem), "missing {problem:?} in {got:#?}");
     }
-    assert!(got.iter().any(|p| matches!(p, Problem::BadPattern { role: 0, .. })));
-    assert!(got.iter().any(|p| matches!(p, Problem::Profile { slot: 2, .. })));
+    assert!(got
+        .iter()
+        .any(|p| matches!(p, Problem::BadPattern { role: 0, .. })));
+    assert!(got
+        .iter()
+        .any(|p| matches!(p, Problem::Profile { slot: 2, .. })));
     assert_eq!(got.len(), expect.len() + 2, "{got:#?}");
     let message = parse(text).err().map(|e| e.to_string()).unwrap_or_default();
     assert!(message.contains("looks like a PIN itself"), "{message}");
-    assert!(!message.contains("1234"), "the PIN-like value is not echoed: {message}");
+    assert!(
+        !message.contains("1234"),
+        "the PIN-like value is not echoed: {message}"
+    );
 }
 
 #[test]
@@ -195,18 +202,18 @@ station = 1
             .iter()
             .map(|r| (r.role, r.name.as_str(), r.station))
             .collect::<Vec<_>>(),
-        vec![
-            (0, "Virtual PCD 0 00 00", 1),
-            (1, "Virtual PCD 0 00 01", 2)
-        ]
+        vec![(0, "Virtual PCD 0 00 00", 1), (1, "Virtual PCD 0 00 01", 2)]
     );
     assert!(matches!(
         config.resolve_readers(&available[..1]),
         Err(ReaderResolveError::NotFound { role: 1, .. })
     ));
 
-    let loose = parse(&MINIMAL.replace("name = \"Virtual PCD 0 00 00\"", "pattern = \"Virtual PCD *\""))
-        .expect("config");
+    let loose = parse(&MINIMAL.replace(
+        "name = \"Virtual PCD 0 00 00\"",
+        "pattern = \"Virtual PCD *\"",
+    ))
+    .expect("config");
     assert!(matches!(
         loose.resolve_readers(&available),
         Err(ReaderResolveError::Ambiguous { role: 0, ref matches, .. }) if matches.len() == 2
@@ -229,7 +236,11 @@ station = 2
     .expect("config");
     assert!(matches!(
         twice.resolve_readers(&available),
-        Err(ReaderResolveError::SameReader { first: 0, second: 1, .. })
+        Err(ReaderResolveError::SameReader {
+            first: 0,
+            second: 1,
+            ..
+        })
     ));
 }
 
@@ -270,5 +281,28 @@ fn skip_reasons_follow_the_capabilities() {
     assert!(config.skip_reason(&["locks-pin"]).is_some());
     config.cards[0].allow_pin_lock = true;
     config.capabilities.face_display = true;
-    assert_eq!(config.skip_reason(&["locks-pin", "needs-face-camera"]), None);
+    assert_eq!(
+        config.skip_reason(&["locks-pin", "needs-face-camera"]),
+        None
+    );
+}
+
+#[test]
+fn the_simulated_bench_file_loads_and_names_every_fixture_person() {
+    let config = BenchConfig::load(&fixtures().join("bench/sim.toml")).expect("sim bench");
+    assert_eq!(config.readers.len(), 2);
+    assert_eq!(config.cards.len(), 8);
+    assert!(config
+        .cards
+        .iter()
+        .all(|c| !c.allow_pin_lock && !c.physical));
+    let text = std::fs::read_to_string(fixtures().join("people.toml")).expect("people");
+    let people = virtual_card::profile::People::from_toml_str(&text).expect("people");
+    for person in &people.people {
+        assert!(
+            config.card_for_person(&person.id).is_some(),
+            "{}",
+            person.id
+        );
+    }
 }

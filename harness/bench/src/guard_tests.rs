@@ -34,7 +34,9 @@ fn open_card(dir: &Path) -> InProcessCard {
 
 /// Enters `n` wrong user-auth PINs the way a wrong-PIN step would.
 fn enter_wrong(channel: &mut dyn CardChannel, n: u8) {
-    channel.transmit(&build::select_df(&aid::JPKI)).expect("select");
+    channel
+        .transmit(&build::select_df(&aid::JPKI))
+        .expect("select");
     channel
         .transmit(&build::select_ef(fid::JPKI_AUTH_PIN))
         .expect("select");
@@ -74,7 +76,10 @@ fn the_guard_refuses_a_wrong_pin_step_at_counter_1_and_names_the_counter() {
         "{error:?}"
     );
     let message = error.to_string();
-    assert!(message.contains("1 tries left") && message.contains("allow_pin_lock"), "{message}");
+    assert!(
+        message.contains("1 tries left") && message.contains("allow_pin_lock"),
+        "{message}"
+    );
     // The refusal entered no PIN: the counter is still 1, and nothing is due for restoring.
     assert_eq!(
         PinLockGuard::tries_left(&card, PinId::JpkiAuth, &mut channel).expect("query"),
@@ -90,7 +95,11 @@ fn a_step_that_would_lock_is_refused_at_any_counter_and_allowed_only_by_the_benc
     let mut guard = PinLockGuard::new(limits());
     assert!(matches!(
         guard.before_wrong_pins(&bench_card(false), PinId::JpkiAuth, 3, &mut channel),
-        Err(GuardError::WouldLock { tries_left: 3, wrong_entries: 3, .. })
+        Err(GuardError::WouldLock {
+            tries_left: 3,
+            wrong_entries: 3,
+            ..
+        })
     ));
     let permit = guard
         .before_wrong_pins(&bench_card(true), PinId::JpkiAuth, 3, &mut channel)
@@ -123,7 +132,11 @@ fn the_minimum_and_the_run_budget_are_enforced() {
     enter_wrong(&mut channel, 1);
     assert!(matches!(
         guard.before_wrong_pins(&card, PinId::JpkiAuth, 1, &mut channel),
-        Err(GuardError::BelowMinimum { tries_left: 2, minimum: 3, .. })
+        Err(GuardError::BelowMinimum {
+            tries_left: 2,
+            minimum: 3,
+            ..
+        })
     ));
     let mut guard = PinLockGuard::new(SafetyLimits {
         max_wrong_pins_per_card: 1,
@@ -134,7 +147,13 @@ fn the_minimum_and_the_run_budget_are_enforced() {
         .expect("first");
     assert!(matches!(
         guard.before_wrong_pins(&card, PinId::JpkiAuth, 1, &mut channel),
-        Err(GuardError::RunBudget { used: 1, wanted: 1, max: 1, tries_left: 2, .. })
+        Err(GuardError::RunBudget {
+            used: 1,
+            wanted: 1,
+            max: 1,
+            tries_left: 2,
+            ..
+        })
     ));
 }
 
@@ -185,7 +204,15 @@ fn a_wrong_pin_in_the_environment_is_reported_not_retried() {
         .restore(&card, &mut channel, &wrong_env)
         .expect_err("rejected");
     assert!(
-        matches!(error, GuardError::RestoreRejected { sw1: 0x63, sw2: 0xC1, tries_left: Some(1), .. }),
+        matches!(
+            error,
+            GuardError::RestoreRejected {
+                sw1: 0x63,
+                sw2: 0xC1,
+                tries_left: Some(1),
+                ..
+            }
+        ),
         "{error:?}"
     );
     assert!(!error.to_string().contains("9999"));
@@ -209,5 +236,8 @@ fn a_card_without_pins_is_a_typed_error() {
     let error = PinLockGuard::new(limits())
         .before_wrong_pins(&card, PinId::JpkiAuth, 1, &mut channel)
         .expect_err("no PIN");
-    assert!(matches!(error, GuardError::Card { .. } | GuardError::Blocked { .. }), "{error:?}");
+    assert!(
+        matches!(error, GuardError::Card { .. } | GuardError::Blocked { .. }),
+        "{error:?}"
+    );
 }

@@ -178,9 +178,22 @@ mod tests {
             &got[0],
             Err(LineError::BadByte { byte: 0x00, column: 3, line }) if line == "1 O\\x00K"
         ));
-        assert!(matches!(&got[1], Err(LineError::BadByte { byte: 0xFF, .. })));
-        assert!(matches!(&got[2], Err(LineError::BadByte { byte: b'\t', .. })));
-        assert!(matches!(&got[3], Err(LineError::BadByte { byte: b'\r', column: 3, .. })));
+        assert!(matches!(
+            &got[1],
+            Err(LineError::BadByte { byte: 0xFF, .. })
+        ));
+        assert!(matches!(
+            &got[2],
+            Err(LineError::BadByte { byte: b'\t', .. })
+        ));
+        assert!(matches!(
+            &got[3],
+            Err(LineError::BadByte {
+                byte: b'\r',
+                column: 3,
+                ..
+            })
+        ));
         assert_eq!(got[4], Ok("5 OK".to_owned()));
     }
 

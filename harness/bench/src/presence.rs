@@ -123,7 +123,11 @@ mod tests {
         assert_eq!(classify(0x0010), ReaderPresence::Empty);
         assert_eq!(classify(0x0010 | 0x0002), ReaderPresence::Empty);
         assert_eq!(classify(0x0020 | 0x0002), ReaderPresence::Present);
-        assert_eq!(classify(0x0020 | 0x0200), ReaderPresence::Present, "mute card");
+        assert_eq!(
+            classify(0x0020 | 0x0200),
+            ReaderPresence::Present,
+            "mute card"
+        );
         assert_eq!(classify(0x0020 | 0x0100), ReaderPresence::Present, "in use");
         assert_eq!(classify(0x0008 | 0x0002), ReaderPresence::Gone);
         assert_eq!(classify(0x0004), ReaderPresence::Gone);

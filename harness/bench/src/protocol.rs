@@ -409,10 +409,7 @@ impl Fields {
         self.0.iter().map(|(n, v)| (n.as_str(), v.as_str()))
     }
 
-    fn parse<'a>(
-        words: impl Iterator<Item = &'a str>,
-        line: &str,
-    ) -> Result<Fields, MessageError> {
+    fn parse<'a>(words: impl Iterator<Item = &'a str>, line: &str) -> Result<Fields, MessageError> {
         let mut fields = Vec::new();
         for word in words {
             let bad = || MessageError::BadField {
@@ -496,20 +493,17 @@ impl Response {
         let mut line = match &self.outcome {
             Ok(fields) => format!("{} OK{}", self.id, fields.render()),
             Err(failure) => {
-                let mut line = format!(
-                    "{} ERR {} {}",
-                    self.id,
-                    failure.code.number(),
-                    failure.name
-                );
+                let mut line =
+                    format!("{} ERR {} {}", self.id, failure.code.number(), failure.name);
                 if !failure.detail.is_empty() {
                     line.push(' ');
-                    line.extend(
-                        failure
-                            .detail
-                            .chars()
-                            .map(|c| if c == ' ' || c.is_ascii_graphic() { c } else { '?' }),
-                    );
+                    line.extend(failure.detail.chars().map(|c| {
+                        if c == ' ' || c.is_ascii_graphic() {
+                            c
+                        } else {
+                            '?'
+                        }
+                    }));
                 }
                 line
             }
@@ -547,16 +541,14 @@ impl Event {
             Event::CardAbsent(station) => format!("EVT CARD ABSENT station={station}"),
             Event::LidOpen => "EVT LID OPEN".into(),
             Event::LidClosed => "EVT LID CLOSED".into(),
-            Event::Fault(failure) => {
-                format!(
-                    "EVT FAULT {} {} {}",
-                    failure.code.number(),
-                    failure.name,
-                    failure.detail
-                )
-                .trim_end()
-                .to_owned()
-            }
+            Event::Fault(failure) => format!(
+                "EVT FAULT {} {} {}",
+                failure.code.number(),
+                failure.name,
+                failure.detail
+            )
+            .trim_end()
+            .to_owned(),
             Event::Other(rest) => format!("EVT {rest}"),
         }
     }
@@ -736,12 +728,8 @@ impl Identity {
     /// Reads the `ID` answer's fields; `None` names the first missing or malformed one.
     pub fn from_fields(fields: &Fields) -> Result<Identity, &'static str> {
         let text = |name: &'static str| fields.get(name).map(str::to_owned).ok_or(name);
-        let number = |name: &'static str| {
-            fields
-                .get(name)
-                .and_then(parse_decimal::<u32>)
-                .ok_or(name)
-        };
+        let number =
+            |name: &'static str| fields.get(name).and_then(parse_decimal::<u32>).ok_or(name);
         Ok(Identity {
             maker: text("maker")?,
             model: text("model")?,

@@ -37,7 +37,11 @@ fn requests_round_trip_through_their_lines() {
         let id = u16::try_from(i + 1).unwrap_or(1);
         let line = request.line(id);
         assert!(line.len() <= crate::line::MAX_LINE);
-        assert_eq!(Request::parse_line(&line), Ok((id, request.clone())), "{line}");
+        assert_eq!(
+            Request::parse_line(&line),
+            Ok((id, request.clone())),
+            "{line}"
+        );
     }
     assert_eq!(
         Request::parse_line("42 PLACE 3").map(|(_, r)| r),
@@ -79,7 +83,10 @@ fn bad_requests_are_answerable_errors() {
         "6 SENSORS 0",
     ] {
         assert!(
-            matches!(Request::parse_line(line), Err((6, MessageError::BadArgument(_)))),
+            matches!(
+                Request::parse_line(line),
+                Err((6, MessageError::BadArgument(_)))
+            ),
             "{line}"
         );
     }
@@ -240,7 +247,10 @@ fn identity_and_sensor_answers_round_trip() {
         camera_powered: Sensed::No,
         display: Some(Display::Scene("eyepatch".into())),
     };
-    assert_eq!(SensorReading::from_fields(&reading.to_fields()), Ok(reading));
+    assert_eq!(
+        SensorReading::from_fields(&reading.to_fields()),
+        Ok(reading)
+    );
     let parsed = FixtureLine::parse(
         "8 OK station=1 card=present slot=2 lid=closed camera=off display=frame:7",
     );

@@ -78,13 +78,21 @@ fn wrong_ids_late_answers_and_answers_from_nowhere_are_errors() {
     session.feed(b"5 OK\r\n");
     assert!(matches!(
         &drain(&mut session)[..],
-        [Err(ProtocolError::UnexpectedId { got: 5, expected: None, .. })]
+        [Err(ProtocolError::UnexpectedId {
+            got: 5,
+            expected: None,
+            ..
+        })]
     ));
     session.start(Request::Ping, t0).expect("start");
     session.feed(b"2 OK\r\n");
     assert!(matches!(
         &drain(&mut session)[..],
-        [Err(ProtocolError::UnexpectedId { got: 2, expected: Some(1), .. })]
+        [Err(ProtocolError::UnexpectedId {
+            got: 2,
+            expected: Some(1),
+            ..
+        })]
     ));
     // Still pending: the wrong answer did not complete it; its timeout still runs.
     assert!(session.pending().is_some());
@@ -96,7 +104,11 @@ fn wrong_ids_late_answers_and_answers_from_nowhere_are_errors() {
     session.feed(b"1 OK\r\n");
     assert!(matches!(
         &drain(&mut session)[..],
-        [Err(ProtocolError::UnexpectedId { got: 1, expected: None, .. })]
+        [Err(ProtocolError::UnexpectedId {
+            got: 1,
+            expected: None,
+            ..
+        })]
     ));
 }
 
@@ -113,7 +125,10 @@ fn timeouts_depend_on_the_class_and_the_given_clock() {
         session.start(request, t0).expect("start");
         let just_before = t0 + limit - Duration::from_millis(1);
         assert_eq!(session.check_timeout(just_before), Ok(()));
-        assert_eq!(session.waited(just_before), Some(limit - Duration::from_millis(1)));
+        assert_eq!(
+            session.waited(just_before),
+            Some(limit - Duration::from_millis(1))
+        );
         assert!(session.check_timeout(t0 + limit).is_err());
         assert!(session.pending().is_none());
     }
@@ -147,12 +162,28 @@ fn garbage_is_a_typed_error_and_the_session_goes_on_reading() {
     noise.extend_from_slice(b"\r\nOK 1\r\n1 MAYBE\r\n");
     session.feed(&noise);
     let got = drain(&mut session);
-    assert!(matches!(got[0], Err(ProtocolError::Line(LineError::BadByte { byte: 0xFF, .. }))));
-    assert!(matches!(got[1], Err(ProtocolError::Line(LineError::TooLong { .. }))));
-    assert!(matches!(got[2], Err(ProtocolError::Message(MessageError::Unrecognised(_)))));
-    assert!(matches!(got[3], Err(ProtocolError::Message(MessageError::BadStatus(_)))));
+    assert!(matches!(
+        got[0],
+        Err(ProtocolError::Line(LineError::BadByte { byte: 0xFF, .. }))
+    ));
+    assert!(matches!(
+        got[1],
+        Err(ProtocolError::Line(LineError::TooLong { .. }))
+    ));
+    assert!(matches!(
+        got[2],
+        Err(ProtocolError::Message(MessageError::Unrecognised(_)))
+    ));
+    assert!(matches!(
+        got[3],
+        Err(ProtocolError::Message(MessageError::BadStatus(_)))
+    ));
     assert_eq!(got.len(), 4);
-    let message = got[0].as_ref().err().map(ToString::to_string).unwrap_or_default();
+    let message = got[0]
+        .as_ref()
+        .err()
+        .map(ToString::to_string)
+        .unwrap_or_default();
     assert!(message.contains("\\xFF"), "{message}");
 }
 
@@ -162,7 +193,10 @@ fn the_heartbeat_is_due_after_the_interval_when_idle() {
     let mut session = Session::new(Timeouts::default());
     assert!(session.heartbeat_due(t0), "never sent: due");
     session.start(Request::Ping, t0).expect("start");
-    assert!(!session.heartbeat_due(t0 + Duration::from_secs(5)), "pending");
+    assert!(
+        !session.heartbeat_due(t0 + Duration::from_secs(5)),
+        "pending"
+    );
     session.feed(b"1 OK\r\n");
     drain(&mut session);
     assert!(!session.heartbeat_due(t0 + Duration::from_millis(1999)));

@@ -100,7 +100,11 @@ pub struct SimFixture {
 
 impl SimFixture {
     /// A fixture with cards in `slots` (each in its magazine place) and `stations` readers.
-    pub fn new(slots: impl IntoIterator<Item = Slot>, stations: u8, fault: Option<FaultPlan>) -> Self {
+    pub fn new(
+        slots: impl IntoIterator<Item = Slot>,
+        stations: u8,
+        fault: Option<FaultPlan>,
+    ) -> Self {
         Self {
             slots: slots.into_iter().map(|slot| (slot, None)).collect(),
             stations: (0..stations)
@@ -318,7 +322,11 @@ impl SimFixture {
         Ok(())
     }
 
-    fn remove(&mut self, station: Station, mover: &mut dyn CardMover) -> Result<Option<Slot>, String> {
+    fn remove(
+        &mut self,
+        station: Station,
+        mover: &mut dyn CardMover,
+    ) -> Result<Option<Slot>, String> {
         let Some(slot) = self.card_on(station) else {
             return Ok(None);
         };

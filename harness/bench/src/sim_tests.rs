@@ -59,7 +59,10 @@ fn a_session_like_the_protocol_document() {
         say(&mut sim, &mut mover, "5 SHOW SCENE bandage 1"),
         vec!["5 OK display=scene:bandage"]
     );
-    assert_eq!(say(&mut sim, &mut mover, "7 CAMERA OFF 1"), vec!["7 OK camera=off"]);
+    assert_eq!(
+        say(&mut sim, &mut mover, "7 CAMERA OFF 1"),
+        vec!["7 OK camera=off"]
+    );
     assert_eq!(sim.camera(1), Some(Power::Off));
     assert_eq!(
         say(&mut sim, &mut mover, "8 SENSORS 1"),
@@ -97,8 +100,14 @@ fn errors_follow_the_table() {
         say(&mut sim, &mut mover, "15 PLACE 1 1"),
         vec!["15 ERR 8 slot-empty its card is on station 1"]
     );
-    assert_eq!(say(&mut sim, &mut mover, "16 FLY 1"), vec!["16 ERR 1 bad-request"]);
-    assert_eq!(say(&mut sim, &mut mover, "hello"), vec!["0 ERR 1 bad-request"]);
+    assert_eq!(
+        say(&mut sim, &mut mover, "16 FLY 1"),
+        vec!["16 ERR 1 bad-request"]
+    );
+    assert_eq!(
+        say(&mut sim, &mut mover, "hello"),
+        vec!["0 ERR 1 bad-request"]
+    );
     assert_eq!(
         say(&mut sim, &mut mover, "17 CAMERA MAYBE"),
         vec!["17 ERR 2 bad-argument"]
@@ -109,7 +118,10 @@ fn errors_follow_the_table() {
         }),
         &mut mover,
     );
-    assert_eq!(too_long, vec![SimOutput::Line("0 ERR 3 line-too-long".into())]);
+    assert_eq!(
+        too_long,
+        vec![SimOutput::Line("0 ERR 3 line-too-long".into())]
+    );
     // RESET brings the card back and the camera on.
     say(&mut sim, &mut mover, "18 CAMERA OFF");
     assert_eq!(say(&mut sim, &mut mover, "19 RESET"), vec!["19 OK"]);

@@ -70,7 +70,10 @@ impl ReaderWatch for FieldWatch {
         })
     }
     fn connect(&mut self) -> Result<Box<dyn CardChannel>, TransportError> {
-        Ok(Box::new(InProcessCard::open(&profile("yamada-taro"), None)?))
+        Ok(Box::new(InProcessCard::open(
+            &profile("yamada-taro"),
+            None,
+        )?))
     }
 }
 
@@ -111,7 +114,13 @@ fn bench(fault: Option<FaultPlan>) -> Bench {
         let _slave = slave;
         let mut port: Box<dyn FixturePort> = Box::new(Box::new(master));
         let mut sim = SimFixture::new([1, 2], 1, fault);
-        let _ = serve(port.as_mut(), &mut sim, &mut mover, &server_stop, &mut std::io::sink());
+        let _ = serve(
+            port.as_mut(),
+            &mut sim,
+            &mut mover,
+            &server_stop,
+            &mut std::io::sink(),
+        );
     });
     let port = crate::client::open_serial(&SerialSettings::new(path.clone())).expect("open");
     let client = FixtureClient::new(
@@ -185,17 +194,30 @@ fn a_card_is_placed_by_the_fixture_and_seen_through_the_reader() {
     let mut polls = 0;
     let channel = poll_until(20, || {
         polls += 1;
-        b.slot.poll_inserted().expect("poll").map(Some).unwrap_or(None)
+        b.slot
+            .poll_inserted()
+            .expect("poll")
+            .map(Some)
+            .unwrap_or(None)
     });
     let mut channel = channel.expect("card seen");
-    assert!(polls > 1, "presence is not assumed from the fixture's answer");
+    assert!(
+        polls > 1,
+        "presence is not assumed from the fixture's answer"
+    );
     assert_eq!(
-        channel.transmit(&virtual_card::apdu::build::select_df(&virtual_card::card::aid::JPKI)).expect("select"),
+        channel
+            .transmit(&virtual_card::apdu::build::select_df(
+                &virtual_card::card::aid::JPKI
+            ))
+            .expect("select"),
         vec![0x90, 0x00]
     );
     assert!(b.slot.poll_side_channel().expect("side").is_some());
     assert!(matches!(
-        b.slot.insert(&yamada()).map_err(|e| e.downcast::<BenchError>()),
+        b.slot
+            .insert(&yamada())
+            .map_err(|e| e.downcast::<BenchError>()),
         Err(Ok(BenchError::Occupied { .. }))
     ));
     b.slot.remove();
@@ -212,7 +234,9 @@ fn unknown_people_and_other_profiles_are_refused_before_anything_moves() {
         card_profile: profile("watanabe-sora"),
     };
     assert!(matches!(
-        b.slot.insert(&nobody).map_err(|e| e.downcast::<BenchError>()),
+        b.slot
+            .insert(&nobody)
+            .map_err(|e| e.downcast::<BenchError>()),
         Err(Ok(BenchError::NoCardFor { .. }))
     ));
     let other = CardRef {
@@ -220,7 +244,9 @@ fn unknown_people_and_other_profiles_are_refused_before_anything_moves() {
         ..yamada()
     };
     assert!(matches!(
-        b.slot.insert(&other).map_err(|e| e.downcast::<BenchError>()),
+        b.slot
+            .insert(&other)
+            .map_err(|e| e.downcast::<BenchError>()),
         Err(Ok(BenchError::ProfileMismatch { slot: 1, .. }))
     ));
     assert_eq!(b.field.lock().expect("field").on_reader, None);
@@ -286,7 +312,10 @@ fn a_card_that_stays_seen_after_remove_ends_in_a_fault_not_a_hang() {
     assert!(removed.is_some(), "bounded");
     assert!(!b.slot.poll_removed());
     let fault = b.slot.fault().unwrap_or_default().to_owned();
-    assert!(fault.contains("removed the card") && fault.contains("Present"), "{fault}");
+    assert!(
+        fault.contains("removed the card") && fault.contains("Present"),
+        "{fault}"
+    );
 }
 
 #[test]
@@ -298,7 +327,13 @@ fn a_fixture_answering_garbage_fails_the_insert() {
     let error = b.slot.insert(&yamada()).expect_err("error");
     let error = error.downcast::<BenchError>().expect("typed");
     assert!(
-        matches!(&error, BenchError::Fixture { source: FixtureError::Protocol { .. }, .. }),
+        matches!(
+            &error,
+            BenchError::Fixture {
+                source: FixtureError::Protocol { .. },
+                ..
+            }
+        ),
         "{error:?}"
     );
     assert!(!b.slot.has_card());

@@ -43,9 +43,10 @@ fn environment() -> Option<Environment> {
     }
     // The last empty reader: the one other PC/SC tests are least likely to use.
     let slots = std::env::var("HARNESS_PCSC_SLOTS").unwrap_or_default();
-    let Some((reader, endpoint)) = slots.split(';').filter_map(|s| s.split_once('=')).last()
-    else {
-        eprintln!("skipped: HARNESS_PCSC_SLOTS lists no empty reader (ci/pcscd-start.sh --empty N)");
+    let Some((reader, endpoint)) = slots.split(';').filter_map(|s| s.split_once('=')).last() else {
+        eprintln!(
+            "skipped: HARNESS_PCSC_SLOTS lists no empty reader (ci/pcscd-start.sh --empty N)"
+        );
         return None;
     };
     let Ok(bin) = std::env::var("HARNESS_VIRTUAL_CARD_BIN") else {
@@ -99,9 +100,15 @@ fn cards_placed_by_the_simulated_fixture_arrive_and_leave_through_pcscd() {
     let serial_log = dir.path().join("serial.log");
     let mut child = Command::new(env!("CARGO_BIN_EXE_fixture-sim"))
         .arg("--card")
-        .arg(format!("1={}", fixtures().join("cards/yamada-taro.toml").display()))
+        .arg(format!(
+            "1={}",
+            fixtures().join("cards/yamada-taro.toml").display()
+        ))
         .arg("--card")
-        .arg(format!("2={}", fixtures().join("cards/nakamura-aoi.toml").display()))
+        .arg(format!(
+            "2={}",
+            fixtures().join("cards/nakamura-aoi.toml").display()
+        ))
         .arg("--station")
         .arg(format!("1={}", env.endpoint))
         .arg("--state-dir")
@@ -187,7 +194,12 @@ camera_power = true
         channel.atr().expect("atr"),
         virtual_card::card::CONTACTLESS_ATR.to_vec()
     );
-    assert_eq!(sw(&channel.transmit(&build::select_df(&aid::JPKI)).expect("select")), (0x90, 0x00));
+    assert_eq!(
+        sw(&channel
+            .transmit(&build::select_df(&aid::JPKI))
+            .expect("select")),
+        (0x90, 0x00)
+    );
     drop(channel);
     slot.remove();
     let ((), departure) = poll_until("card departure", || slot.poll_removed().then_some(()));
@@ -199,7 +211,10 @@ camera_power = true
 
     // nakamura-aoi: the guard lets one wrong PIN through, the card keeps its counter across
     // placements, and the restore brings it back to 3.
-    let nakamura = config.card_for_person("nakamura-aoi").cloned().expect("card");
+    let nakamura = config
+        .card_for_person("nakamura-aoi")
+        .cloned()
+        .expect("card");
     let mut guard = PinLockGuard::new(config.safety);
     slot.insert(&card_ref("nakamura-aoi")).expect("insert");
     let (mut channel, _) = poll_until("card arrival", || slot.poll_inserted().expect("poll"));
@@ -207,12 +222,18 @@ camera_power = true
         .before_wrong_pins(&nakamura, PinId::JpkiAuth, 1, channel.as_mut())
         .expect("permit");
     assert_eq!(permit.tries_left, 3);
-    channel.transmit(&build::select_ef(fid::JPKI_AUTH_PIN)).expect("select");
-    assert_eq!(sw(&channel.transmit(&build::verify(b"0000")).expect("verify")), (0x63, 0xC2));
+    channel
+        .transmit(&build::select_ef(fid::JPKI_AUTH_PIN))
+        .expect("select");
+    assert_eq!(
+        sw(&channel.transmit(&build::verify(b"0000")).expect("verify")),
+        (0x63, 0xC2)
+    );
     drop(channel);
     slot.remove();
     poll_until("card departure", || slot.poll_removed().then_some(()));
-    slot.insert(&card_ref("nakamura-aoi")).expect("insert again");
+    slot.insert(&card_ref("nakamura-aoi"))
+        .expect("insert again");
     let (mut channel, _) = poll_until("card arrival", || slot.poll_inserted().expect("poll"));
     assert_eq!(
         PinLockGuard::tries_left(&nakamura, PinId::JpkiAuth, channel.as_mut()).expect("query"),
@@ -223,14 +244,26 @@ camera_power = true
     let restored = guard
         .restore(&nakamura, channel.as_mut(), &right_pin)
         .expect("restore");
-    assert_eq!(restored.first().map(|r| (r.tries_before, r.tries_after)), Some((2, 3)));
+    assert_eq!(
+        restored.first().map(|r| (r.tries_before, r.tries_after)),
+        Some((2, 3))
+    );
     drop(channel);
     slot.remove();
     poll_until("card departure", || slot.poll_removed().then_some(()));
 
     let log = std::fs::read_to_string(&serial_log).unwrap_or_default();
-    for expected in ["> 1 ID", "< 1 OK maker=kao-reader-harness", "> 3 PLACE 1 1", "< 3 OK slot=1 station=1", "REMOVE 1"] {
-        assert!(log.contains(expected), "serial log lacks {expected:?}:\n{log}");
+    for expected in [
+        "> 1 ID",
+        "< 1 OK maker=kao-reader-harness",
+        "> 3 PLACE 1 1",
+        "< 3 OK slot=1 station=1",
+        "REMOVE 1",
+    ] {
+        assert!(
+            log.contains(expected),
+            "serial log lacks {expected:?}:\n{log}"
+        );
     }
     eprintln!("serial log:\n{log}");
 }
@@ -242,7 +275,9 @@ fn a_reader_pcscd_does_not_know_is_a_vanished_reader() {
     }
     let mut watch = PcscWatch::new("Bench Reader That Was Unplugged 00").expect("context");
     assert_eq!(
-        watch.wait_change(Duration::from_millis(100)).expect("status"),
+        watch
+            .wait_change(Duration::from_millis(100))
+            .expect("status"),
         ReaderPresence::Gone
     );
     let started = Instant::now();

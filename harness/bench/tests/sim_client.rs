@@ -34,7 +34,10 @@ struct SteppingClock {
 
 impl Clock for SteppingClock {
     fn now(&self) -> Instant {
-        let mut now = self.now.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut now = self
+            .now
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         *now += self.step;
         *now
     }
@@ -62,7 +65,12 @@ impl SimProcess {
             .arg(format!("1={}", profile("yamada-taro").display()))
             .arg("--card")
             .arg(format!("2={}", profile("nakamura-aoi").display()))
-            .args(["--station", "1=127.0.0.1:35963", "--station", "2=127.0.0.1:35964"])
+            .args([
+                "--station",
+                "1=127.0.0.1:35963",
+                "--station",
+                "2=127.0.0.1:35964",
+            ])
             .args(extra)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -124,7 +132,10 @@ impl ManualClock {
 
 impl Clock for ManualClock {
     fn now(&self) -> Instant {
-        self.0.lock().map(|now| *now).unwrap_or_else(|_| Instant::now())
+        self.0
+            .lock()
+            .map(|now| *now)
+            .unwrap_or_else(|_| Instant::now())
     }
 }
 
@@ -136,7 +147,10 @@ fn a_whole_session_with_the_fixture_sim_binary() {
         .open(harness_bench::client::SystemClock, Timeouts::default())
         .with_log(Box::new(SharedLog(Arc::clone(&log))));
     let identity = client.start().expect("ID and RESET");
-    assert_eq!((identity.model.as_str(), identity.slots, identity.stations), ("fixture-sim", 2, 2));
+    assert_eq!(
+        (identity.model.as_str(), identity.slots, identity.stations),
+        ("fixture-sim", 2, 2)
+    );
     assert!(identity.caps.place && identity.caps.camera && identity.caps.display);
 
     client.place(2, 1).expect("place");
@@ -147,7 +161,11 @@ fn a_whole_session_with_the_fixture_sim_binary() {
         .show(1, Display::Scene("bandage".into()))
         .expect("show");
     let reading = client.sensors(1).expect("sensors");
-    assert_eq!(reading.camera_powered, Sensed::No, "camera power off is visible");
+    assert_eq!(
+        reading.camera_powered,
+        Sensed::No,
+        "camera power off is visible"
+    );
     assert_eq!(reading.display, Some(Display::Scene("bandage".into())));
 
     // An ERR that leaves the state known is not fatal.
@@ -172,15 +190,26 @@ fn a_whole_session_with_the_fixture_sim_binary() {
     );
     let record = sim.stop();
     assert!(
-        record.iter().any(|l| l.starts_with("dry: place slot 2 on station 1: would run")
-            && l.contains("serve --profile")
-            && l.contains("nakamura-aoi.toml")
-            && l.ends_with("--vpcd 127.0.0.1:35963")),
+        record.iter().any(
+            |l| l.starts_with("dry: place slot 2 on station 1: would run")
+                && l.contains("serve --profile")
+                && l.contains("nakamura-aoi.toml")
+                && l.ends_with("--vpcd 127.0.0.1:35963")
+        ),
         "{record:#?}"
     );
-    let log = String::from_utf8(log.lock().map(|l| l.clone()).unwrap_or_default()).unwrap_or_default();
-    for expected in ["> 1 ID", "> 3 PLACE 2 1", "< 3 OK slot=2 station=1", "< 4 OK station=1 card=present"] {
-        assert!(log.contains(expected), "serial log lacks {expected:?}:\n{log}");
+    let log =
+        String::from_utf8(log.lock().map(|l| l.clone()).unwrap_or_default()).unwrap_or_default();
+    for expected in [
+        "> 1 ID",
+        "> 3 PLACE 2 1",
+        "< 3 OK slot=2 station=1",
+        "< 4 OK station=1 card=present",
+    ] {
+        assert!(
+            log.contains(expected),
+            "serial log lacks {expected:?}:\n{log}"
+        );
     }
 }
 
@@ -216,7 +245,10 @@ fn a_fixture_answering_garbage_ends_the_request_with_a_typed_error() {
         ),
         "{error:?}"
     );
-    assert!(error.to_string().contains("garbage from the fixture"), "{error}");
+    assert!(
+        error.to_string().contains("garbage from the fixture"),
+        "{error}"
+    );
     // The fixture's state is unknown now: nothing but a RESET goes out.
     assert!(matches!(client.ping(), Err(FixtureError::Unusable(_))));
     sim.stop();
@@ -285,7 +317,13 @@ fn heartbeat_and_recovery_against_the_in_process_sim() {
         let _slave = slave;
         let mut port: Box<dyn harness_bench::client::FixturePort> = Box::new(Box::new(master));
         let mut sim = SimFixture::new([1], 1, None);
-        serve(port.as_mut(), &mut sim, &mut NoCards, &thread_stop, &mut std::io::sink())
+        serve(
+            port.as_mut(),
+            &mut sim,
+            &mut NoCards,
+            &thread_stop,
+            &mut std::io::sink(),
+        )
     });
     let clock = ManualClock(Arc::new(Mutex::new(Instant::now())));
     let mut client = FixtureClient::new(
@@ -294,14 +332,23 @@ fn heartbeat_and_recovery_against_the_in_process_sim() {
         Timeouts::default(),
         clock.clone(),
     );
-    assert!(client.heartbeat().expect("heartbeat"), "due before anything was sent");
+    assert!(
+        client.heartbeat().expect("heartbeat"),
+        "due before anything was sent"
+    );
     assert!(!client.heartbeat().expect("heartbeat"), "just sent");
     clock.advance(Duration::from_millis(1999));
-    assert!(!client.heartbeat().expect("heartbeat"), "idle for less than 2 s");
+    assert!(
+        !client.heartbeat().expect("heartbeat"),
+        "idle for less than 2 s"
+    );
     clock.advance(Duration::from_millis(1));
     assert!(client.heartbeat().expect("heartbeat"), "idle for 2 s: PING");
     // A refused request that leaves the state known does not need recovery.
-    assert!(matches!(client.place(9, 1), Err(FixtureError::Refused { .. })));
+    assert!(matches!(
+        client.place(9, 1),
+        Err(FixtureError::Refused { .. })
+    ));
     client.ping().expect("still usable");
     client.recover().expect("RESET");
     assert!(client.unusable().is_none());

@@ -19,7 +19,10 @@ use harness_bench::sim_cards::{CardProcesses, DryMover, ProcessMover};
 use harness_bench::sim_serve::{serve, ServeEnd};
 
 #[derive(Parser)]
-#[command(version, about = "Simulated bench fixture on a pseudo-terminal (docs/bench-fixture-protocol.md)")]
+#[command(
+    version,
+    about = "Simulated bench fixture on a pseudo-terminal (docs/bench-fixture-protocol.md)"
+)]
 struct Args {
     /// Create a pseudo-terminal pair and print the path the harness opens (default when no
     /// --port is given).
@@ -94,7 +97,11 @@ fn main() -> anyhow::Result<()> {
             if let Some(profile) = &card.profile {
                 profiles.insert(card.slot, profile.clone());
             } else if !args.dry {
-                bail!("{}: slot {} has no profile; the simulated fixture needs one", path.display(), card.slot);
+                bail!(
+                    "{}: slot {} has no profile; the simulated fixture needs one",
+                    path.display(),
+                    card.slot
+                );
             }
         }
         station_count = bench.readers.iter().map(|r| r.station).max().unwrap_or(1);
@@ -120,7 +127,10 @@ fn main() -> anyhow::Result<()> {
         std::env::temp_dir().join(format!("fixture-sim-{}", std::process::id()))
     });
     let processes = CardProcesses {
-        bin: args.virtual_card_bin.clone().unwrap_or_else(|| PathBuf::from("virtual-card")),
+        bin: args
+            .virtual_card_bin
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("virtual-card")),
         exec_prefix: args
             .exec_prefix
             .as_deref()
@@ -152,43 +162,44 @@ fn main() -> anyhow::Result<()> {
     }
 
     let mut log: Box<dyn Write> = match &args.log {
-        Some(path) => Box::new(
-            std::fs::File::create(path).with_context(|| format!("{}", path.display()))?,
-        ),
+        Some(path) => {
+            Box::new(std::fs::File::create(path).with_context(|| format!("{}", path.display()))?)
+        }
         None => Box::new(std::io::sink()),
     };
     let mut sim = SimFixture::new(slots, station_count, args.fault);
 
     // Keep the pseudo-terminal's slave side open for the whole run, so the master never sees a
     // hang-up while the harness has not opened it yet (or between two harness runs).
-    let (mut port, _slave): (Box<dyn FixturePort>, Option<serialport::TTYPort>) =
-        match &args.port {
-            Some(path) => (
-                harness_bench::client::open_serial(&harness_bench::config::SerialSettings::new(
-                    path.clone(),
-                ))?,
-                None,
-            ),
-            None => {
-                let (master, slave) =
-                    serialport::TTYPort::pair().context("creating a pseudo-terminal pair")?;
-                let name = serialport::SerialPort::name(&slave)
-                    .context("the pseudo-terminal has no path")?;
-                println!("{name}");
-                std::io::stdout().flush()?;
-                if let Some(file) = &args.path_file {
-                    std::fs::write(file, format!("{name}\n"))
-                        .with_context(|| format!("{}", file.display()))?;
-                }
-                (Box::new(Box::new(master)), Some(slave))
+    let (mut port, _slave): (Box<dyn FixturePort>, Option<serialport::TTYPort>) = match &args.port {
+        Some(path) => (
+            harness_bench::client::open_serial(&harness_bench::config::SerialSettings::new(
+                path.clone(),
+            ))?,
+            None,
+        ),
+        None => {
+            let (master, slave) =
+                serialport::TTYPort::pair().context("creating a pseudo-terminal pair")?;
+            let name =
+                serialport::SerialPort::name(&slave).context("the pseudo-terminal has no path")?;
+            println!("{name}");
+            std::io::stdout().flush()?;
+            if let Some(file) = &args.path_file {
+                std::fs::write(file, format!("{name}\n"))
+                    .with_context(|| format!("{}", file.display()))?;
             }
-        };
+            (Box::new(Box::new(master)), Some(slave))
+        }
+    };
     let _ = args.pty;
     eprintln!(
         "fixture-sim: {} slot(s), {station_count} station(s){}{}",
         sim.identity().slots,
         if args.dry { ", dry" } else { "" },
-        args.fault.map(|f| format!(", fault {f:?}")).unwrap_or_default()
+        args.fault
+            .map(|f| format!(", fault {f:?}"))
+            .unwrap_or_default()
     );
     let end = serve(port.as_mut(), &mut sim, mover.as_mut(), &stop, log.as_mut());
     drop(mover); // stops the card processes
