@@ -7,10 +7,11 @@
 use std::io::{self, Write};
 use std::time::{Duration, Instant};
 
+use crate::answers::{Identity, SensorReading};
 use crate::config::{DataBits, FlowControl, Parity, SerialSettings, StopBits};
 use crate::protocol::{
-    Display, Event, Fields, FixtureFailure, Identity, Power, Request, SensorReading, Slot, Station,
-    Timeouts, PROTOCOL_VERSION,
+    Display, Event, Fields, FixtureFailure, Power, Request, Slot, Station, Timeouts,
+    PROTOCOL_VERSION,
 };
 use crate::session::{Incoming, ProtocolError, Session};
 

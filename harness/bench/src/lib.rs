@@ -1,7 +1,8 @@
 //! Bench mode: the same features against physical PC/SC readers and a serial bench fixture.
 //!
 //! - [`line`], [`protocol`], [`session`]: the fixture protocol (docs/bench-fixture-protocol.md)
-//!   as pure code: framing, messages, and the host's sans-IO state machine.
+//!   as pure code: framing, messages, and the host's sans-IO state machine; [`answers`]: the
+//!   typed answers of `ID` and `SENSORS`.
 //! - [`client`]: the thin serial edge (serialport) with bounded timeouts.
 //! - [`config`] (types) and [`bench_file`] (reading, validation): the bench file (TOML): readers,
 //!   fixture port, cards, capabilities, safety limits. Example: fixtures/bench/example.toml.
@@ -11,6 +12,7 @@
 //! - [`presence`]: a reader's card presence through PC/SC (`SCardGetStatusChange`).
 //! - [`slot`]: the bench card slot: cards placed by the fixture, seen through PC/SC.
 
+pub mod answers;
 pub mod bench_file;
 pub mod client;
 pub mod config;

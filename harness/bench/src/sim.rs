@@ -6,10 +6,11 @@
 use std::collections::BTreeMap;
 use std::str::FromStr;
 
+use crate::answers::{FixtureCaps, Identity, Sensed, SensorReading};
 use crate::line::LineError;
 use crate::protocol::{
-    Display, ErrorCode, Event, Fields, FixtureCaps, Identity, Power, Request, RequestId, Response,
-    Sensed, SensorReading, Slot, Station, PROTOCOL_VERSION,
+    Display, ErrorCode, Event, Fields, Power, Request, RequestId, Response, Slot, Station,
+    PROTOCOL_VERSION,
 };
 
 /// What moves cards for the simulated fixture.

@@ -8,10 +8,11 @@ use std::time::{Duration, Instant};
 
 use harness_transport::{CardChannel, TransportError};
 
+use crate::answers::Sensed;
 use crate::client::{Clock, FixtureClient, FixtureError, SystemClock};
 use crate::config::{BenchCard, ResolvedReader};
 use crate::presence::{ReaderPresence, ReaderWatch};
-use crate::protocol::{Display, Power, Sensed, Slot};
+use crate::protocol::{Display, Power, Slot};
 
 /// Longest single wait inside a poll: polls return quickly, deadlines are kept across polls.
 const POLL_SLICE: Duration = Duration::from_millis(50);

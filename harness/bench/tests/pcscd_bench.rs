@@ -43,7 +43,11 @@ fn environment() -> Option<Environment> {
     }
     // The last empty reader: the one other PC/SC tests are least likely to use.
     let slots = std::env::var("HARNESS_PCSC_SLOTS").unwrap_or_default();
-    let Some((reader, endpoint)) = slots.split(';').filter_map(|s| s.split_once('=')).last() else {
+    let Some((reader, endpoint)) = slots
+        .split(';')
+        .filter_map(|s| s.split_once('='))
+        .next_back()
+    else {
         eprintln!(
             "skipped: HARNESS_PCSC_SLOTS lists no empty reader (ci/pcscd-start.sh --empty N)"
         );

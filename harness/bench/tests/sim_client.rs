@@ -9,10 +9,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use harness_bench::answers::Sensed;
 use harness_bench::client::{open_serial, Clock, FixtureClient, FixtureError};
 use harness_bench::config::SerialSettings;
 use harness_bench::line::LineError;
-use harness_bench::protocol::{Display, ErrorCode, Power, Sensed, Timeouts};
+use harness_bench::protocol::{Display, ErrorCode, Power, Timeouts};
 use harness_bench::session::ProtocolError;
 use harness_bench::sim::{CardMover, SimFixture};
 use harness_bench::sim_serve::{serve, ServeEnd};
