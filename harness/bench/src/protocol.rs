@@ -489,9 +489,10 @@ impl Response {
         }
     }
 
-    /// The line content (fixture side), cut to the maximum line length.
+    /// The line content (fixture side). An `ERR` detail is cut to fit the maximum line length;
+    /// `OK` fields are never cut (the fixture must keep them short enough).
     pub fn line(&self) -> String {
-        let mut line = match &self.outcome {
+        match &self.outcome {
             Ok(fields) => format!("{} OK{}", self.id, fields.render()),
             Err(failure) => {
                 let mut line =
@@ -506,11 +507,11 @@ impl Response {
                         }
                     }));
                 }
+                // Every character is ASCII here, so truncating cannot split one.
+                line.truncate(crate::line::MAX_LINE);
                 line
             }
-        };
-        line.truncate(crate::line::MAX_LINE);
-        line
+        }
     }
 }
 

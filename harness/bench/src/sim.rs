@@ -123,7 +123,7 @@ impl SimFixture {
     /// What `ID` says.
     pub fn identity(&self) -> Identity {
         Identity {
-            maker: "kao-reader-harness".into(),
+            maker: "kao-harness".into(),
             model: "fixture-sim".into(),
             firmware: env!("CARGO_PKG_VERSION").into(),
             protocol: PROTOCOL_VERSION,

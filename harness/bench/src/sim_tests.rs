@@ -43,7 +43,7 @@ fn a_session_like_the_protocol_document() {
     assert_eq!(
         id,
         vec![format!(
-            "1 OK maker=kao-reader-harness model=fixture-sim fw={} proto=1 slots=4 stations=2 caps=place,camera,display,card-sensor,lid",
+            "1 OK maker=kao-harness model=fixture-sim fw={} proto=1 slots=4 stations=2 caps=place,camera,display,card-sensor,lid",
             env!("CARGO_PKG_VERSION")
         )]
     );
@@ -77,6 +77,25 @@ fn a_session_like_the_protocol_document() {
         vec!["10 OK slot=none station=1"]
     );
     assert_eq!(mover.actions, vec!["place 2 on 1", "remove 2 from 1"]);
+}
+
+#[test]
+fn the_longest_answers_fit_in_a_line() {
+    let slots: Vec<Slot> = (1..=255).collect();
+    let sim = SimFixture::new(slots, 255, None);
+    let identity = Response::ok(u16::MAX, sim.identity().to_fields()).line();
+    assert!(identity.len() <= crate::line::MAX_LINE, "{identity}");
+    let mut sim = sim;
+    let sensors = sim.handle(
+        Ok("65535 SHOW SCENE abcdefghijklmnopqrstuvwxyz012345 255".into()),
+        &mut Recorder::default(),
+    );
+    assert_eq!(shown.len(), 1);
+    let reading = sim.handle(Ok("65535 SENSORS 255".into()), &mut Recorder::default());
+    let [SimOutput::Line(line)] = reading.as_slice() else {
+        panic!("{reading:?}");
+    };
+    assert!(line.len() <= crate::line::MAX_LINE, "{line}");
 }
 
 #[test]

@@ -259,7 +259,7 @@ camera_power = true
     let log = std::fs::read_to_string(&serial_log).unwrap_or_default();
     for expected in [
         "> 1 ID",
-        "< 1 OK maker=kao-reader-harness",
+        "< 1 OK maker=kao-harness",
         "> 3 PLACE 1 1",
         "< 3 OK slot=1 station=1",
         "REMOVE 1",
