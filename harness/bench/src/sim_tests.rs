@@ -82,11 +82,10 @@ fn a_session_like_the_protocol_document() {
 #[test]
 fn the_longest_answers_fit_in_a_line() {
     let slots: Vec<Slot> = (1..=255).collect();
-    let sim = SimFixture::new(slots, 255, None);
+    let mut sim = SimFixture::new(slots, 255, None);
     let identity = Response::ok(u16::MAX, sim.identity().to_fields()).line();
     assert!(identity.len() <= crate::line::MAX_LINE, "{identity}");
-    let mut sim = sim;
-    let sensors = sim.handle(
+    let shown = sim.handle(
         Ok("65535 SHOW SCENE abcdefghijklmnopqrstuvwxyz012345 255".into()),
         &mut Recorder::default(),
     );
