@@ -4,9 +4,12 @@
 //! the PIN EF, then VERIFY with no data, which answers 63Cx with x tries left, 6984 when blocked;
 //! DESIGN.md §2) and refuses the step if it could lock the card — unless the bench file allows
 //! locking that card — or if it would break the safety limits. After a scenario that entered
-//! wrong PINs it restores the counter with the right PIN from the card's environment variable (a
-//! successful VERIFY sets the counter back to its maximum, ISO/IEC 7816-4 §11.5.6) and checks the
-//! counter is full again. Pure logic over a [`CardChannel`].
+//! wrong PINs it restores the counter with the right PIN from the card's environment variable and
+//! reads the counter again to check it is full. Why a restore is needed, and why it works: the
+//! card counts wrong PINs *consecutively*: the count survives between uses and only the right PIN
+//! before the lock clears it (JPKI support FAQ on locked passwords,
+//! https://support.iam-jpki.jp/password/passwordgalocksareteimasu). Pure logic over a
+//! [`CardChannel`].
 
 use std::collections::{BTreeMap, BTreeSet};
 

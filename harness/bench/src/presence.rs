@@ -1,5 +1,5 @@
 //! Seeing a card on a reader through PC/SC: the reader's state from `SCardGetStatusChange`
-//! (PC/SC Workgroup, Interoperability Specification part 5, §3.1.3 "SCardGetStatusChange"; the
+//! (PC/SC Workgroup specification, part 5: ICC Resource Manager, SCardGetStatusChange; the
 //! `pcsc` crate), never assumed from what the fixture says.
 
 use std::time::Duration;
