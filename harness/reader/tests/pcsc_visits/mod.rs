@@ -392,6 +392,7 @@ pub fn transport_kind(error: &TransportError) -> &'static str {
     match error {
         TransportError::NoCard => "NoCard",
         TransportError::CardRemoved => "CardRemoved",
+        TransportError::CardReset => "CardReset",
         TransportError::ReaderUnavailable(_) => "ReaderUnavailable",
         TransportError::Other(_) => "Other",
     }
