@@ -370,8 +370,19 @@ impl Facility {
         });
     }
 
-    /// Takes every card off its reader (end of a scenario, clinic shutdown).
-    pub async fn shutdown(&mut self) {
+    /// Takes every card off its reader (end of a scenario, clinic shutdown), after each slot
+    /// gave back what the scenario spent (a bench restores its cards' PIN counters): a failure
+    /// there is returned, after every card is off.
+    pub async fn shutdown(&mut self) -> anyhow::Result<()> {
+        let mut restored = Ok(());
+        for station in &mut self.stations {
+            if let Err(e) = station.slot.after_scenario() {
+                tracing::error!(reader = %station.name, error = %e, "giving back what the scenario spent");
+                if restored.is_ok() {
+                    restored = Err(e.context(format!("カードリーダー「{}」", station.name)));
+                }
+            }
+        }
         for station in &mut self.stations {
             station.channel = None;
             station.card_on_reader = None;
@@ -379,6 +390,7 @@ impl Facility {
                 tracing::warn!(reader = %station.name, error = %e, "taking the card off at shutdown");
             }
         }
+        restored
     }
 }
 

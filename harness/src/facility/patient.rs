@@ -47,9 +47,16 @@ impl<'a> PatientRole<'a> {
         Ok(())
     }
 
-    /// Sets what the reader's camera shows.
+    /// Sets what the reader's camera shows. Where a fixture switches the camera's power, a
+    /// missing camera is made for real (power off) and any scene powers it on again.
     pub fn set_camera(&mut self, camera: CameraCondition) -> anyhow::Result<()> {
-        self.facility.station_mut(self.index)?.camera = camera;
+        let station = self.facility.station_mut(self.index)?;
+        let power = !matches!(
+            camera,
+            CameraCondition::Fault(harness_face::camera::DeviceFault::Missing)
+        );
+        station.slot.set_camera_power(power)?;
+        station.camera = camera;
         Ok(())
     }
 
@@ -77,10 +84,18 @@ impl<'a> PatientRole<'a> {
             "カードリーダー「{}」には別のカードが置かれています",
             station.name
         );
-        let channel = put_on(station.slot.as_mut(), &card.reference).await?;
+        let mut channel = put_on(station.slot.as_mut(), &card.reference).await?;
+        let atr = channel.atr().ok();
+        let device = station.slot.device_name();
+        let reader = station.name.clone();
         station.channel = Some(channel);
         station.card_on_reader = Some(card);
         let (name, mode) = (station.name.clone(), station.reader.mode());
+        self.facility.record(super::EventKind::CardPlaced {
+            reader,
+            device,
+            atr,
+        });
         if mode == harness_reader::ReaderMode::VisualCheck {
             // Interim until the reader asks for the confirmation itself: the card meets the staff
             // confirmation, which the terminal now counts as used.
@@ -110,6 +125,10 @@ impl<'a> PatientRole<'a> {
     /// The patient enters the whole PIN and presses OK.
     pub fn enter_pin(&mut self, digits: &str) -> anyhow::Result<()> {
         self.facility.clock.patient_pause();
+        self.facility
+            .station_mut(self.index)?
+            .slot
+            .before_pin_entry(digits)?;
         self.facility
             .feed(self.index, Input::PinEntered(Pin::new(digits)))
     }

@@ -38,12 +38,13 @@ impl Facility {
         let wall = self.clock.wall();
         let name = self.station(index)?.name.clone();
         match output {
-            Answered::Exchange(exchange) => {
+            Answered::Exchange(exchange, took) => {
                 // The trace line masks VERIFY data.
                 tracing::trace!(reader = %name, apdu = %exchange.to_trace_string(), "card exchange");
                 self.record(EventKind::CardExchange {
                     reader: name,
                     exchange,
+                    took,
                 })
             }
             Answered::Output(output) => match output {
@@ -167,6 +168,10 @@ impl Facility {
     }
 
     fn camera_input(&mut self, index: usize) -> anyhow::Result<Input> {
+        // A bench fixture senses the camera's power: an unpowered camera is a missing device.
+        if self.station_mut(index)?.slot.camera_powered()? == Some(false) {
+            return Ok(Input::CameraFault(CameraFault::Missing));
+        }
         let setup = self.camera_setup(index)?;
         let Ok(camera) = Camera::open(setup) else {
             return Ok(Input::CameraFault(CameraFault::Missing));
@@ -207,38 +212,61 @@ pub(super) fn decode_photo(
     }
 }
 
-/// A reader output, or a card exchange made on its behalf.
+/// A reader output, or a card exchange made on its behalf with the time it took.
 enum Answered {
     Output(Output),
-    Exchange(harness_reader::Exchange),
+    Exchange(harness_reader::Exchange, std::time::Duration),
 }
 
 /// Feeds `input` and answers every card command through the station's channel (or "no card").
 fn pump_card(station: &mut Station, input: Input, now: std::time::Duration) -> Vec<Answered> {
-    let pumped = match station.channel.as_mut() {
-        Some(channel) => run_until_idle(&mut station.reader, channel.as_mut(), input, now),
-        None => run_until_idle(&mut station.reader, &mut NoCard, input, now),
+    let mut timed = Timed {
+        inner: station.channel.as_deref_mut(),
+        took: Vec::new(),
     };
+    let pumped = run_until_idle(&mut station.reader, &mut timed, input, now);
     let mut out: Vec<Answered> = pumped
         .exchanges
         .into_iter()
-        .map(Answered::Exchange)
+        .zip(
+            timed
+                .took
+                .into_iter()
+                .chain(std::iter::repeat(std::time::Duration::ZERO)),
+        )
+        .map(|(exchange, took)| Answered::Exchange(exchange, took))
         .collect();
     out.extend(pumped.outputs.into_iter().map(Answered::Output));
     out
 }
 
-/// A card channel with no card: every command fails as "no card".
-struct NoCard;
+/// The station's channel (or none: every command fails as "no card"), timing each transmit in
+/// real time: the bench's timing report and the per-APDU latency come from here.
+struct Timed<'a> {
+    inner: Option<&'a mut (dyn CardChannel + 'static)>,
+    took: Vec<std::time::Duration>,
+}
 
-impl CardChannel for NoCard {
+impl CardChannel for Timed<'_> {
     fn atr(&mut self) -> Result<Vec<u8>, TransportError> {
-        Err(TransportError::NoCard)
+        match self.inner.as_mut() {
+            Some(channel) => channel.atr(),
+            None => Err(TransportError::NoCard),
+        }
     }
-    fn transmit(&mut self, _command: &[u8]) -> Result<Vec<u8>, TransportError> {
-        Err(TransportError::NoCard)
+    fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
+        let started = std::time::Instant::now();
+        let answer = match self.inner.as_mut() {
+            Some(channel) => channel.transmit(command),
+            None => Err(TransportError::NoCard),
+        };
+        self.took.push(started.elapsed());
+        answer
     }
     fn reset(&mut self) -> Result<(), TransportError> {
-        Err(TransportError::NoCard)
+        match self.inner.as_mut() {
+            Some(channel) => channel.reset(),
+            None => Err(TransportError::NoCard),
+        }
     }
 }

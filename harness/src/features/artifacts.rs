@@ -2,7 +2,9 @@
 //! step, face comparisons as images, the APDU trace, result files and notes.
 
 use crate::facility::{EventKind, FacilityEvent};
-use crate::report::{ApduRecord, FaceRecord, ResultFileRecord, ScenarioArtifacts, ScreenRecord};
+use crate::report::{
+    ApduRecord, DeviceRecord, FaceRecord, ResultFileRecord, ScenarioArtifacts, ScreenRecord,
+};
 
 /// Collects one scenario's artifacts as it runs.
 #[derive(Debug, Default)]
@@ -21,14 +23,29 @@ impl ArtifactRecorder {
     fn take(&mut self, event: FacilityEvent) {
         let at = event.at.format("%H:%M:%S");
         match event.kind {
-            EventKind::CardExchange { reader, exchange } => {
+            EventKind::CardExchange {
+                reader,
+                exchange,
+                took,
+            } => {
                 self.artifacts.apdu_trace.push(exchange.to_trace_string());
                 self.artifacts.apdus.push(ApduRecord {
                     reader,
                     command: exchange.command.as_bytes().to_vec(),
                     response: exchange.response,
+                    at: event.mono,
+                    took,
                 });
             }
+            EventKind::CardPlaced {
+                reader,
+                device,
+                atr,
+            } => self.artifacts.devices.push(DeviceRecord {
+                reader,
+                device,
+                atr,
+            }),
             EventKind::FaceCompared {
                 reader,
                 report,

@@ -44,6 +44,10 @@ pub struct RunSummary {
     pub failed_steps: usize,
     /// Skipped steps (an undefined step counts here, and fails the run).
     pub skipped_steps: usize,
+    /// Errors after scenarios (fail the run).
+    pub teardown_errors: Vec<String>,
+    /// Scenarios left out because the bench cannot perform them: (feature, scenario, reason).
+    pub not_run: Vec<(String, String, String)>,
 }
 
 impl RunSummary {
@@ -52,6 +56,7 @@ impl RunSummary {
         self.totals.failed == 0
             && self.parse_errors.is_empty()
             && self.failed_steps == 0
+            && self.teardown_errors.is_empty()
             && self.skipped_steps == 0
             && self.totals.passed > 0
     }
@@ -130,7 +135,13 @@ pub async fn run(options: RunOptions) -> anyhow::Result<RunSummary> {
             Box::pin(async move {
                 if let Some(world) = world {
                     collector.attach(key, world.take_artifacts());
-                    world.finish().await;
+                    if let Err(e) = world.finish().await {
+                        eprintln!(
+                            "harness: シナリオ「{}」の後始末に失敗: {e:#}",
+                            scenario.name
+                        );
+                        collector.teardown_error(format!("{}: {e:#}", scenario.name));
+                    }
                 }
             })
         })
@@ -151,6 +162,8 @@ pub async fn run(options: RunOptions) -> anyhow::Result<RunSummary> {
     let summary = RunSummary {
         totals: report::totals(&scenarios),
         parse_errors: collector.parse_errors(),
+        teardown_errors: collector.teardown_errors(),
+        not_run: collector.scenarios_not_run(),
         failed_steps,
         skipped_steps,
         scenarios,

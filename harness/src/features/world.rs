@@ -331,9 +331,10 @@ impl FacilityWorld {
     }
 
     /// Ends the scenario: cards off the readers, card processes stopped, readers given back.
-    pub async fn finish(&mut self) {
-        if let Some(mut facility) = self.facility.take() {
-            facility.shutdown().await;
+    pub async fn finish(&mut self) -> anyhow::Result<()> {
+        match self.facility.take() {
+            Some(mut facility) => facility.shutdown().await,
+            None => Ok(()),
         }
     }
 }

@@ -238,6 +238,7 @@ mod tests {
                 text: "患者が<b>カード</b>を置く & 待つ".into(),
                 status,
                 background: false,
+                duration: None,
             }],
             artifacts: ScenarioArtifacts {
                 notes: vec!["\"quoted\" 'single'".into()],

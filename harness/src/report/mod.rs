@@ -60,6 +60,8 @@ pub struct StepRecord {
     pub status: StepStatus,
     /// True for background steps.
     pub background: bool,
+    /// How long the step took (real time).
+    pub duration: Option<std::time::Duration>,
 }
 
 /// Screens shown after a step.
@@ -86,6 +88,21 @@ pub struct ApduRecord {
     pub command: Vec<u8>,
     /// Answer bytes (data + SW), or the channel's error.
     pub response: Result<Vec<u8>, String>,
+    /// When it was sent (facility time since the scenario started).
+    pub at: std::time::Duration,
+    /// How long the card took to answer (real time).
+    pub took: std::time::Duration,
+}
+
+/// A card seen on a reader: the device behind it and the card's ATR.
+#[derive(Debug, Clone)]
+pub struct DeviceRecord {
+    /// Reader name as the terminal shows it.
+    pub reader: String,
+    /// The device's PC/SC name, when there is one.
+    pub device: Option<String>,
+    /// The card's answer to reset.
+    pub atr: Option<Vec<u8>>,
 }
 
 /// A result file the terminal wrote for the receipt system.
@@ -121,6 +138,8 @@ pub struct ScenarioArtifacts {
     pub apdus: Vec<ApduRecord>,
     /// Result files written.
     pub result_files: Vec<ResultFileRecord>,
+    /// Cards seen on readers (device names, ATRs).
+    pub devices: Vec<DeviceRecord>,
     /// Notes: results, result file names, audit entries.
     pub notes: Vec<String>,
 }
@@ -150,6 +169,12 @@ impl ScenarioRecord {
 pub struct ReportCollector {
     scenarios: Arc<Mutex<BTreeMap<ScenarioKey, ScenarioRecord>>>,
     parse_errors: Arc<Mutex<Vec<String>>>,
+    /// When each running step started (scenario, step line, background).
+    started: Arc<Mutex<BTreeMap<(ScenarioKey, usize, bool), std::time::Instant>>>,
+    /// Scenarios not run, with the reason (a bench cannot perform them).
+    not_run: Arc<Mutex<Vec<(String, String, String)>>>,
+    /// Errors after a scenario (e.g. a bench card's PIN counter could not be restored).
+    teardown_errors: Arc<Mutex<Vec<String>>>,
 }
 
 impl ReportCollector {
@@ -171,6 +196,45 @@ impl ReportCollector {
         self.with(|m| m.values().cloned().collect())
     }
 
+    /// A scenario left out of the run, with the reason (printed and in the report).
+    pub fn not_run(&self, feature: &str, scenario: &str, reason: &str) {
+        self.not_run
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push((feature.to_owned(), scenario.to_owned(), reason.to_owned()));
+    }
+
+    /// Scenarios left out of the run: (feature, scenario, reason).
+    pub fn scenarios_not_run(&self) -> Vec<(String, String, String)> {
+        self.not_run
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// An error after a scenario (fails the run).
+    pub fn teardown_error(&self, message: String) {
+        self.teardown_errors
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(message);
+    }
+
+    /// Errors after scenarios.
+    pub fn teardown_errors(&self) -> Vec<String> {
+        self.teardown_errors
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    fn step_started(&self, key: ScenarioKey, line: usize, background: bool) {
+        self.started
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert((key, line, background), std::time::Instant::now());
+    }
+
     /// Feature files that failed to parse.
     pub fn parse_errors(&self) -> Vec<String> {
         self.parse_errors
@@ -188,6 +252,12 @@ impl ReportCollector {
         background: bool,
     ) {
         let key = ScenarioKey::new(feature, scenario);
+        let duration = self
+            .started
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(&(key.clone(), step.position.line, background))
+            .map(|started| started.elapsed());
         self.with(|m| {
             let rec = m.entry(key).or_default();
             rec.feature = feature.name.clone();
@@ -197,6 +267,7 @@ impl ReportCollector {
                 text: step.value.clone(),
                 status,
                 background,
+                duration,
             });
         });
     }
@@ -245,7 +316,12 @@ impl<W: World> Writer<W> for ReportWriter {
             _ => return,
         };
         let status = match step_event {
-            event::Step::Started => return,
+            event::Step::Started => {
+                let key = ScenarioKey::new(&feature, &scenario);
+                self.collector
+                    .step_started(key, step.position.line, background);
+                return;
+            }
             event::Step::Passed(..) => StepStatus::Passed,
             event::Step::Skipped => StepStatus::Skipped,
             event::Step::Failed(_, _, _, err) => StepStatus::Failed(err.to_string()),
