@@ -2,7 +2,8 @@
 //! card announced with 61xx. The My Number card emulator answers every command at once, so it
 //! never has anything to return; the command is here so that traces and the card can name it.
 
-use super::{expect_header, CommandError, CLA_ISO};
+use super::error::CommandError;
+use super::fields::{expect_header, CLA_ISO};
 use crate::apdu::{encode, CommandApdu, EXTENDED_LE_MAX, SHORT_LE_MAX};
 
 /// GET RESPONSE.

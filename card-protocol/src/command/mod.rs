@@ -7,6 +7,7 @@
 //! ([`CommandError::status_word`]).
 
 mod error;
+mod fields;
 mod get_response;
 mod read_binary;
 mod reference_data;
@@ -14,6 +15,7 @@ mod select;
 mod signature;
 
 pub use error::CommandError;
+pub use fields::{ins, CLA_ISO, CLA_PROPRIETARY, SHORT_EF_MAX};
 pub use get_response::GetResponse;
 pub use read_binary::{ReadBinary, ReadTarget};
 pub use reference_data::{ChangeReferenceData, PinTarget, Verify};
@@ -21,32 +23,6 @@ pub use select::{DfName, Select};
 pub use signature::{ComputeDigitalSignature, KeyTarget};
 
 use crate::apdu::CommandApdu;
-
-/// CLA of the interindustry commands (ISO/IEC 7816-4:2005 §5.1.1: first interindustry class, no
-/// secure messaging, logical channel 0): SELECT, READ BINARY, VERIFY, CHANGE REFERENCE DATA,
-/// GET RESPONSE.
-pub const CLA_ISO: u8 = 0x00;
-/// CLA of JPKI's proprietary COMPUTE DIGITAL SIGNATURE (DESIGN.md §2: `80 2A 00 80 …`).
-pub const CLA_PROPRIETARY: u8 = 0x80;
-
-/// INS bytes (ISO/IEC 7816-4:2005 §5.1.2, Table 4).
-pub mod ins {
-    /// SELECT.
-    pub const SELECT: u8 = 0xA4;
-    /// READ BINARY.
-    pub const READ_BINARY: u8 = 0xB0;
-    /// VERIFY.
-    pub const VERIFY: u8 = 0x20;
-    /// CHANGE REFERENCE DATA.
-    pub const CHANGE_REFERENCE_DATA: u8 = 0x24;
-    /// PERFORM SECURITY OPERATION, here JPKI's COMPUTE DIGITAL SIGNATURE.
-    pub const COMPUTE_DIGITAL_SIGNATURE: u8 = 0x2A;
-    /// GET RESPONSE.
-    pub const GET_RESPONSE: u8 = 0xC0;
-}
-
-/// The largest short EF identifier P1/P2 can carry (5 bits).
-pub const SHORT_EF_MAX: u8 = 0x1F;
 
 /// A command the card understands.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -127,56 +103,6 @@ pub fn instruction_name(ins: u8) -> Option<&'static str> {
         ins::GET_RESPONSE => GetResponse::NAME,
         _ => return None,
     })
-}
-
-/// Checks CLA and INS of a command parsed as `name`.
-fn expect_header(
-    apdu: &CommandApdu,
-    cla: u8,
-    ins: u8,
-    name: &'static str,
-) -> Result<(), CommandError> {
-    if apdu.ins != ins {
-        return Err(CommandError::OtherInstruction {
-            expected: name,
-            found: apdu.ins,
-        });
-    }
-    if apdu.cla != cla {
-        return Err(CommandError::ClassNotSupported {
-            cla: apdu.cla,
-            ins: apdu.ins,
-        });
-    }
-    Ok(())
-}
-
-/// Checks a short EF identifier (1..=31; 0 would mean "current EF").
-fn check_short_ef(ef: u8) -> Result<u8, CommandError> {
-    if (1..=SHORT_EF_MAX).contains(&ef) {
-        Ok(ef)
-    } else {
-        Err(CommandError::ShortEfOutOfRange(ef))
-    }
-}
-
-/// P2 of VERIFY, CHANGE REFERENCE DATA and COMPUTE DIGITAL SIGNATURE on the My Number card:
-/// 80 = the current EF, 80|EF = the EF with that short identifier (DESIGN.md §2). `None` for any
-/// other value.
-fn p2_target(p2: u8) -> Option<Option<u8>> {
-    match p2 {
-        0x80 => Some(None),
-        0x81..=0x9F => Some(Some(p2 & SHORT_EF_MAX)),
-        _ => None,
-    }
-}
-
-/// The P2 of [`p2_target`].
-fn target_p2(short_ef: Option<u8>) -> u8 {
-    match short_ef {
-        None => 0x80,
-        Some(ef) => 0x80 | (ef & SHORT_EF_MAX),
-    }
 }
 
 #[cfg(test)]

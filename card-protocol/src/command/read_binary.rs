@@ -4,7 +4,8 @@
 //! On the My Number card (DESIGN.md §2): Le = 00 means 256, a read past the end is cut short with
 //! 9000, an offset past the end answers 6B00, and some clients use extended Le.
 
-use super::{check_short_ef, expect_header, CommandError, CLA_ISO};
+use super::error::CommandError;
+use super::fields::{check_short_ef, expect_header, CLA_ISO};
 use crate::apdu::{encode, CommandApdu, EXTENDED_LE_MAX, SHORT_LE_MAX};
 
 /// Which EF a READ BINARY reads.

@@ -6,7 +6,8 @@
 //! (§7.5.6: answered 63Cx, on this card also right after a success). CHANGE REFERENCE DATA uses
 //! P1 = 01 (§7.5.7: new reference data only), after a VERIFY of the same PIN.
 
-use super::{check_short_ef, expect_header, p2_target, target_p2, CommandError, CLA_ISO};
+use super::error::CommandError;
+use super::fields::{check_short_ef, expect_header, p2_target, target_p2, CLA_ISO};
 use crate::apdu::{encode, CommandApdu, EXTENDED_LC_MAX};
 use crate::secret::PinBytes;
 

@@ -3,7 +3,8 @@
 //! response data, 00 = return the FCI. The My Number card forms are DESIGN.md §2:
 //! `00 A4 04 0C 0A <AID>` and `00 A4 02 0C 02 <FID>`; an unknown AID or FID answers 6A82.
 
-use super::{expect_header, CommandError, CLA_ISO};
+use super::error::CommandError;
+use super::fields::{expect_header, CLA_ISO};
 use crate::apdu::{encode, CommandApdu};
 use crate::ids::{Application, FileId};
 

@@ -5,7 +5,8 @@
 //! reported to take P2 = 80|EF to name the key by short EF id (97 auth key, 9A signature key)
 //! without a SELECT; P1 = 00 means "DigestInfo as sent", the only scheme modelled.
 
-use super::{check_short_ef, expect_header, p2_target, target_p2, CommandError, CLA_PROPRIETARY};
+use super::error::CommandError;
+use super::fields::{check_short_ef, expect_header, p2_target, target_p2, CLA_PROPRIETARY};
 use crate::apdu::{encode, CommandApdu, EXTENDED_LC_MAX, SHORT_LE_MAX};
 
 /// Which key a COMPUTE DIGITAL SIGNATURE uses.
