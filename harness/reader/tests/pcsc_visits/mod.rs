@@ -8,7 +8,7 @@
 
 #![allow(dead_code)]
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -17,8 +17,9 @@ use harness_eligibility::{EligibilityService, FixtureDir, FixtureSource, Service
 use harness_face::people::{parse_people, Date};
 use harness_face::{Camera, CameraSetup, LbpMatcher, Scene, Subject};
 use harness_reader::{
-    consent_touches, run_until_idle, CheckOutcome, CheckResult, FaceEngine, FailureReason, Input,
-    Output, PrintedCardFace, Reader, ReaderConfig, ReaderCredentials, ServiceAnswer, Touch,
+    consent_touches, run_until_idle, CardKey, CheckOutcome, CheckResult, ConsentScreens,
+    ConsentWishes, FaceEngine, FailureReason, Input, Output, PrintedCardFace, Reader, ReaderConfig,
+    ReaderCredentials, ServiceAnswer, Touch,
 };
 use harness_transport::{CardChannel, TransportError};
 
@@ -124,6 +125,8 @@ pub struct Counter {
     started: Instant,
     /// Simulated time added to real time so far (the patient's camera time).
     simulated: Duration,
+    /// The facility's face-failure store (one reader here).
+    face_store: HashMap<CardKey, u32>,
 }
 
 /// What one visit (card placed → script → card taken off) gave.
@@ -245,6 +248,7 @@ impl Counter {
             rng: ChaCha20Rng::seed_from_u64(7),
             started: Instant::now(),
             simulated: Duration::ZERO,
+            face_store: HashMap::new(),
         })
     }
 
@@ -280,7 +284,20 @@ impl Counter {
                         if let Some(error) = outcome.error() {
                             visit.service_errors.push(error.to_string());
                         }
-                        inputs.push_back(Input::ServiceAnswer(ServiceAnswer::from(&outcome)));
+                        let answer = match outcome.error() {
+                            None => ServiceAnswer::Accepted,
+                            Some(error) => ServiceAnswer::Rejected {
+                                reason: error.label().to_owned(),
+                            },
+                        };
+                        inputs.push_back(Input::ServiceAnswer(answer));
+                    }
+                    Output::NeedFaceFailures(card) => {
+                        let count = self.face_store.get(&card).copied().unwrap_or(0);
+                        inputs.push_back(Input::FaceFailures { card, count });
+                    }
+                    Output::FaceFailuresChanged { card, count } => {
+                        self.face_store.insert(card, count);
                     }
                     Output::Result(result) => visit.results.push(*result),
                     _ => {}
@@ -338,7 +355,12 @@ impl Counter {
                 Vec::new()
             }
         };
-        let consents = consent_touches([true, true, false, true])
+        let wishes = ConsentWishes {
+            diagnosis: false,
+            ..ConsentWishes::all(true)
+        };
+        let screens = ConsentScreens::in_force_on(self.reader.wall_time(Duration::ZERO).date());
+        let consents = consent_touches(screens, wishes)
             .into_iter()
             .map(Input::Touch);
         for input in inputs.into_iter().chain(consents) {
