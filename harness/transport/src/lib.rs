@@ -116,7 +116,7 @@ mod tests {
         let mut card = InProcessCard::open(&profile("yamada-taro"), None).expect("fixture card");
         assert_eq!(
             card.atr().expect("atr"),
-            virtual_card::card::CONTACTLESS_ATR.to_vec()
+            virtual_card::Atr::Contactless.bytes().to_vec()
         );
         assert_eq!(
             card.transmit(&SELECT_JPKI).expect("select"),

@@ -11,14 +11,14 @@ use std::process::{Command, Stdio};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+use card_protocol::{
+    aid, fid, ComputeDigitalSignature, KeyTarget, PinBytes, PinTarget, ReadBinary, Select, Verify,
+};
 use harness_transport::{list_readers, CardChannel, PcscChannel, TransportError};
 use rsa::Pkcs1v15Sign;
 use sha2::{Digest, Sha256};
-use virtual_card::apdu::{
-    ComputeDigitalSignature, KeyTarget, PinBytes, PinTarget, ReadBinary, ReadTarget, Select, Verify,
-};
-use virtual_card::card::{aid, fid, CardData, PinId};
 use virtual_card::pki::{certificate_public_key, verify_certificate};
+use virtual_card::{CardData, PinId};
 
 /// One card behind one reader, as ci/pcscd-start.sh recorded it.
 #[derive(Debug, Clone)]
@@ -99,34 +99,35 @@ fn send(channel: &mut PcscChannel, command: Vec<u8>) -> (Vec<u8>, u16) {
     (data.to_vec(), u16::from_be_bytes([sw[0], sw[1]]))
 }
 
-fn bytes(apdu: virtual_card::apdu::CommandApdu) -> Vec<u8> {
-    apdu.to_bytes().expect("encodable APDU")
+fn select_df_command(name: &[u8]) -> Vec<u8> {
+    Select::df_name(name).expect("DF name").encode()
 }
 
 fn select_df(channel: &mut PcscChannel, name: &[u8]) {
-    let (_, sw) = send(channel, bytes(Select::DfByName(name.to_vec()).to_apdu()));
+    let (_, sw) = send(channel, select_df_command(name));
     assert_eq!(sw, 0x9000, "SELECT DF {name:02X?}");
 }
 
 fn select_ef(channel: &mut PcscChannel, id: u16) -> u16 {
-    send(channel, bytes(Select::EfById(id).to_apdu())).1
+    send(channel, Select::ef(id).encode()).1
 }
 
 fn verify(channel: &mut PcscChannel, pin: Option<&str>) -> u16 {
-    let command = Verify {
-        target: PinTarget::CurrentEf,
-        pin: pin.map(|p| PinBytes(p.as_bytes().to_vec())),
+    let command = match pin {
+        Some(pin) => Verify::new(PinTarget::CurrentEf, PinBytes::new(pin.as_bytes())),
+        None => Verify::retry_query(PinTarget::CurrentEf),
     };
-    send(channel, bytes(command.to_apdu())).1
+    send(channel, command.expect("VERIFY").encode()).1
+}
+
+fn read_command(offset: usize, le: usize) -> Vec<u8> {
+    ReadBinary::current_ef(offset, le)
+        .expect("READ BINARY")
+        .encode()
 }
 
 fn read(channel: &mut PcscChannel, offset: usize, le: usize) -> Vec<u8> {
-    let command = ReadBinary {
-        target: ReadTarget::CurrentEf,
-        offset,
-        le,
-    };
-    let (data, sw) = send(channel, bytes(command.to_apdu()));
+    let (data, sw) = send(channel, read_command(offset, le));
     assert_eq!(sw, 0x9000, "READ BINARY at {offset}");
     data
 }
@@ -245,12 +246,7 @@ fn both_public_certificates_verify_against_the_test_ca() {
     assert_eq!(auth, data.auth.cert_der);
     // The signature certificate needs the signature password.
     assert_eq!(select_ef(&mut channel, fid::JPKI_SIGN_CERT), 0x9000);
-    let command = ReadBinary {
-        target: ReadTarget::CurrentEf,
-        offset: 0,
-        le: 8,
-    };
-    assert_eq!(send(&mut channel, bytes(command.to_apdu())).1, 0x6982);
+    assert_eq!(send(&mut channel, read_command(0, 8)).1, 0x6982);
 }
 
 #[test]
@@ -276,11 +272,9 @@ fn right_pin_then_sha256_signature_verifies_with_the_certificate_key() {
     );
     assert_eq!(select_ef(&mut channel, fid::JPKI_AUTH_KEY), 0x9000);
     let message = b"challenge from the eligibility service";
-    let command = ComputeDigitalSignature {
-        target: KeyTarget::CurrentEf,
-        digest_info: sha256_digest_info(message),
-    };
-    let (signature, sw) = send(&mut channel, bytes(command.to_apdu()));
+    let command = ComputeDigitalSignature::new(KeyTarget::CurrentEf, sha256_digest_info(message))
+        .expect("COMPUTE DIGITAL SIGNATURE");
+    let (signature, sw) = send(&mut channel, command.encode());
     assert_eq!(sw, 0x9000);
     assert_eq!(signature.len(), 256);
     let key = certificate_public_key(&cert).expect("RSA key in the cert");
@@ -302,13 +296,8 @@ fn my_number_and_basic_four_after_the_text_pin() {
     let mut channel = connect(&slot);
     select_df(&mut channel, &aid::TEXT);
     assert_eq!(select_ef(&mut channel, fid::TEXT_MY_NUMBER), 0x9000);
-    let command = ReadBinary {
-        target: ReadTarget::CurrentEf,
-        offset: 0,
-        le: 17,
-    };
     assert_eq!(
-        send(&mut channel, bytes(command.to_apdu())).1,
+        send(&mut channel, read_command(0, 17)).1,
         0x6982,
         "My Number before the PIN"
     );
@@ -522,10 +511,7 @@ fn reconnect(slot: &Slot) -> PcscChannel {
     loop {
         match PcscChannel::connect(&slot.reader) {
             Ok(mut channel) => {
-                let (_, sw) = send(
-                    &mut channel,
-                    bytes(Select::DfByName(aid::TEXT.to_vec()).to_apdu()),
-                );
+                let (_, sw) = send(&mut channel, select_df_command(&aid::TEXT));
                 if sw == 0x9000 {
                     return channel;
                 }
