@@ -2,7 +2,9 @@
 //! [`CardFinding`]. The visit's policy (screens, tries, modes, consents) lives in
 //! [`crate::reader`] and only ever sees findings, never status words.
 //!
-//! Each [`CardTask`] is one sequence (byte facts in DESIGN.md §2):
+//! Commands and status words are `card_protocol`'s (the one APDU vocabulary of the workspace,
+//! encoded independently of the card emulator that parses them). Each [`CardTask`] is one
+//! sequence (byte facts in DESIGN.md §2):
 //! - [`CardTask::Probe`]: SELECT JPKI AP → SELECT + READ EF 000A (user-auth certificate) →
 //!   SELECT EF 0001 (is there a signature certificate?) → SELECT EF 0018 + VERIFY without data
 //!   (tries left on the user-auth PIN).
@@ -12,9 +14,12 @@
 //! - [`CardTask::Sign`]: SELECT EF 0017 → COMPUTE DIGITAL SIGNATURE over the SHA-256 DigestInfo
 //!   of the service's challenge (JPKI AP already selected by the PIN verification before it).
 
+use card_protocol::{
+    fid, Application, Command, CommandError, ComputeDigitalSignature, KeyTarget, PinBytes,
+    PinTarget, ReadBinary, ResponseApdu, Select, StatusWord, Verify,
+};
 use zeroize::Zeroizing;
 
-use crate::apdu::{self, CommandApdu, StatusWord};
 use crate::card_data;
 use crate::vocab::Pin;
 
@@ -133,14 +138,21 @@ struct FileRead {
 
 enum ReadProgress {
     Done(Vec<u8>),
-    Next(CommandApdu),
+    Next(Command),
     Malformed,
+}
+
+/// READ BINARY of the current EF (short form: offset up to 7FFF, Le up to 256).
+fn read_binary(offset: usize, le: usize) -> Option<Command> {
+    ReadBinary::current_ef(offset, le)
+        .ok()
+        .map(Command::ReadBinary)
 }
 
 impl FileRead {
     /// The reading state and its first command (the head of the file).
-    fn start() -> Option<(Self, CommandApdu)> {
-        let command = CommandApdu::read_binary(0, HEAD_LEN)?;
+    fn start() -> Option<(Self, Command)> {
+        let command = read_binary(0, HEAD_LEN)?;
         let read = Self {
             requested: HEAD_LEN,
             ..Self::default()
@@ -172,7 +184,7 @@ impl FileRead {
             return ReadProgress::Malformed;
         }
         self.requested = (total - self.data.len()).min(256);
-        match CommandApdu::read_binary(self.data.len(), self.requested) {
+        match read_binary(self.data.len(), self.requested) {
             Some(command) => ReadProgress::Next(command),
             None => ReadProgress::Malformed,
         }
@@ -233,7 +245,7 @@ impl Step {
 #[derive(Debug)]
 pub enum Progress {
     /// Send this command and feed the answer to the returned dialogue.
-    Send(CardDialogue, CommandApdu),
+    Send(CardDialogue, Command),
     /// The task is over.
     Done(CardFinding),
 }
@@ -248,20 +260,19 @@ impl CardDialogue {
     /// Starts `task`: the dialogue and its first command.
     pub fn start(task: CardTask) -> Progress {
         match task {
-            CardTask::Probe => send(Step::SelectJpki, CommandApdu::select_df(&apdu::AID_JPKI)),
+            CardTask::Probe => send(Step::SelectJpki, select_app(Application::Jpki)),
             CardTask::ReadCardFace { collation_number } => send(
                 Step::SelectCardFaceAp {
                     number: collation_number,
                 },
-                CommandApdu::select_df(&apdu::AID_CARD_FACE),
+                select_app(Application::Face),
             ),
-            CardTask::VerifyPin(pin) => send(
-                Step::SelectJpkiForPin(pin),
-                CommandApdu::select_df(&apdu::AID_JPKI),
-            ),
+            CardTask::VerifyPin(pin) => {
+                send(Step::SelectJpkiForPin(pin), select_app(Application::Jpki))
+            }
             CardTask::Sign(challenge) => send(
                 Step::SelectAuthKey(challenge),
-                CommandApdu::select_ef(apdu::EF_JPKI_AUTH_KEY),
+                select_ef(fid::JPKI_AUTH_KEY),
             ),
         }
     }
@@ -274,16 +285,14 @@ impl CardDialogue {
     /// Feeds the card's answer (data + SW1 SW2) to the command the dialogue waits on.
     pub fn on_response(self, response: &[u8]) -> Progress {
         let step = self.step;
-        let Some((data, status)) = apdu::split_response(response) else {
+        let Ok(ResponseApdu { data, sw: status }) = ResponseApdu::parse(response) else {
             return failed(&step, None);
         };
+        let data = data.as_slice();
         match step {
             Step::SelectJpki => match status {
-                StatusWord::OK => send(
-                    Step::SelectAuthCert,
-                    CommandApdu::select_ef(apdu::EF_JPKI_AUTH_CERT),
-                ),
-                StatusWord::NOT_FOUND => Progress::Done(CardFinding::NotAMyNumberCard),
+                StatusWord::OK => send(Step::SelectAuthCert, select_ef(fid::JPKI_AUTH_CERT)),
+                StatusWord::FILE_NOT_FOUND => Progress::Done(CardFinding::NotAMyNumberCard),
                 other => failed(&step, Some(other)),
             },
             Step::SelectAuthCert => match (status, FileRead::start()) {
@@ -295,13 +304,13 @@ impl CardDialogue {
                 Read::Failed(status) => failed(&Step::SelectAuthCert, status),
                 Read::Done(certificate) => send(
                     Step::SelectSignCert { certificate },
-                    CommandApdu::select_ef(apdu::EF_JPKI_SIGN_CERT),
+                    select_ef(fid::JPKI_SIGN_CERT),
                 ),
             },
             Step::SelectSignCert { certificate } => {
                 let signature_certificate_present = match status {
                     StatusWord::OK => true,
-                    StatusWord::NOT_FOUND => false,
+                    StatusWord::FILE_NOT_FOUND => false,
                     other => return failed(&Step::SelectSignCert { certificate }, Some(other)),
                 };
                 send(
@@ -309,21 +318,21 @@ impl CardDialogue {
                         certificate,
                         signature_certificate_present,
                     },
-                    CommandApdu::select_ef(apdu::EF_JPKI_AUTH_PIN),
+                    select_ef(fid::JPKI_AUTH_PIN),
                 )
             }
             Step::SelectPinKey {
                 certificate,
                 signature_certificate_present,
             } => match status {
-                StatusWord::OK => send(
+                StatusWord::OK => send_built(
                     Step::QueryPin {
                         certificate,
                         signature_certificate_present,
                     },
-                    CommandApdu::verify_query(),
+                    Verify::retry_query(PinTarget::CurrentEf).map(Command::Verify),
                 ),
-                StatusWord::NOT_FOUND => Progress::Done(CardFinding::Probed {
+                StatusWord::FILE_NOT_FOUND => Progress::Done(CardFinding::Probed {
                     auth_certificate: certificate,
                     signature_certificate_present,
                     pin: PinState::NotSet,
@@ -343,7 +352,11 @@ impl CardDialogue {
                 let pin = match (status.tries_left(), status) {
                     (Some(0), _) => PinState::Locked,
                     (Some(tries), _) => PinState::Available(tries),
-                    (None, StatusWord::BLOCKED | StatusWord::AUTH_BLOCKED) => PinState::Locked,
+                    (
+                        None,
+                        StatusWord::REFERENCE_DATA_NOT_USABLE
+                        | StatusWord::AUTHENTICATION_METHOD_BLOCKED,
+                    ) => PinState::Locked,
                     // VERIFY without data never answers 9000 (DESIGN.md §2).
                     (None, StatusWord::OK) => {
                         return Progress::Done(CardFinding::Failed {
@@ -363,26 +376,25 @@ impl CardDialogue {
             Step::SelectCardFaceAp { number } => match status {
                 StatusWord::OK => send(
                     Step::SelectCollationKeyB { number },
-                    CommandApdu::select_ef(apdu::EF_CARD_FACE_KEY_B),
+                    select_ef(fid::FACE_MATCH_B),
                 ),
-                StatusWord::NOT_FOUND => Progress::Done(CardFinding::NoCardFacePhoto),
+                StatusWord::FILE_NOT_FOUND => Progress::Done(CardFinding::NoCardFacePhoto),
                 other => failed(&Step::SelectCardFaceAp { number }, Some(other)),
             },
             Step::SelectCollationKeyB { number } => match status {
-                StatusWord::OK => send(
-                    Step::VerifyCollationB,
-                    CommandApdu::verify(number.as_slice()),
-                ),
+                StatusWord::OK => send_built(Step::VerifyCollationB, verify(number.as_slice())),
                 other => failed(&Step::SelectCollationKeyB { number }, Some(other)),
             },
             Step::VerifyCollationB => match (status, status.tries_left()) {
-                (StatusWord::OK, _) => send(
-                    Step::SelectCardFaceRecord,
-                    CommandApdu::select_ef(apdu::EF_CARD_FACE_RECORD),
-                ),
-                (_, Some(0)) | (StatusWord::BLOCKED | StatusWord::AUTH_BLOCKED, _) => {
-                    Progress::Done(CardFinding::CardFaceLocked)
+                (StatusWord::OK, _) => {
+                    send(Step::SelectCardFaceRecord, select_ef(fid::FACE_RECORD))
                 }
+                (_, Some(0))
+                | (
+                    StatusWord::REFERENCE_DATA_NOT_USABLE
+                    | StatusWord::AUTHENTICATION_METHOD_BLOCKED,
+                    _,
+                ) => Progress::Done(CardFinding::CardFaceLocked),
                 (_, Some(tries_left)) => {
                     Progress::Done(CardFinding::CardFaceNumberRefused { tries_left })
                 }
@@ -406,34 +418,39 @@ impl CardDialogue {
             Step::SelectJpkiForPin(pin) => match status {
                 StatusWord::OK => send(
                     Step::SelectPinKeyForVerify(pin),
-                    CommandApdu::select_ef(apdu::EF_JPKI_AUTH_PIN),
+                    select_ef(fid::JPKI_AUTH_PIN),
                 ),
                 other => failed(&Step::SelectJpkiForPin(pin), Some(other)),
             },
             Step::SelectPinKeyForVerify(pin) => match status {
-                StatusWord::OK => send(Step::VerifyPin, CommandApdu::verify(pin.as_bytes())),
-                StatusWord::NOT_FOUND => Progress::Done(CardFinding::PinNotSet),
+                StatusWord::OK => send_built(Step::VerifyPin, verify(pin.as_bytes())),
+                StatusWord::FILE_NOT_FOUND => Progress::Done(CardFinding::PinNotSet),
                 other => failed(&Step::SelectPinKeyForVerify(pin), Some(other)),
             },
             Step::VerifyPin => match (status, status.tries_left()) {
                 (StatusWord::OK, _) => Progress::Done(CardFinding::PinVerified),
-                (_, Some(0)) | (StatusWord::BLOCKED | StatusWord::AUTH_BLOCKED, _) => {
-                    Progress::Done(CardFinding::PinLocked)
-                }
+                (_, Some(0))
+                | (
+                    StatusWord::REFERENCE_DATA_NOT_USABLE
+                    | StatusWord::AUTHENTICATION_METHOD_BLOCKED,
+                    _,
+                ) => Progress::Done(CardFinding::PinLocked),
                 (_, Some(tries_left)) => Progress::Done(CardFinding::PinWrong { tries_left }),
                 (other, None) => failed(&step, Some(other)),
             },
             Step::SelectAuthKey(challenge) => match status {
-                StatusWord::OK => send(
+                StatusWord::OK => send_built(
                     Step::Sign,
-                    CommandApdu::compute_signature(&card_data::sha256_digest_info(
-                        challenge.as_bytes(),
-                    )),
+                    ComputeDigitalSignature::new(
+                        KeyTarget::CurrentEf,
+                        card_data::sha256_digest_info(challenge.as_bytes()),
+                    )
+                    .map(Command::ComputeDigitalSignature),
                 ),
                 other => failed(&Step::SelectAuthKey(challenge), Some(other)),
             },
             Step::Sign => {
-                if status.is_ok() && !data.is_empty() {
+                if status.is_success() && !data.is_empty() {
                     Progress::Done(CardFinding::Signed {
                         signature: data.to_vec(),
                     })
@@ -445,8 +462,30 @@ impl CardDialogue {
     }
 }
 
-fn send(step: Step, command: CommandApdu) -> Progress {
+fn send(step: Step, command: Command) -> Progress {
     Progress::Send(CardDialogue { step }, command)
+}
+
+/// Sends a command whose fields were checked when it was built; one that could not be built is
+/// the reader's own failure at that step, never sent.
+fn send_built(step: Step, command: Result<Command, CommandError>) -> Progress {
+    match command {
+        Ok(command) => send(step, command),
+        Err(_) => failed(&step, None),
+    }
+}
+
+fn select_app(application: Application) -> Command {
+    Command::Select(Select::application(application))
+}
+
+fn select_ef(fid: u16) -> Command {
+    Command::Select(Select::ef(fid))
+}
+
+/// VERIFY of the selected key EF with `secret` (ASCII).
+fn verify(secret: &[u8]) -> Result<Command, CommandError> {
+    Verify::new(PinTarget::CurrentEf, PinBytes::new(secret.to_vec())).map(Command::Verify)
 }
 
 fn failed(step: &Step, status: Option<StatusWord>) -> Progress {
@@ -457,167 +496,18 @@ fn failed(step: &Step, status: Option<StatusWord>) -> Progress {
 }
 
 enum Read {
-    Next(FileRead, CommandApdu),
+    Next(FileRead, Command),
     Done(Vec<u8>),
     Failed(Option<StatusWord>),
 }
 
 fn read_on(mut read: FileRead, data: &[u8], status: StatusWord) -> Read {
-    if !status.is_ok() {
+    if !status.is_success() {
         return Read::Failed(Some(status));
     }
     match read.advance(data) {
         ReadProgress::Next(command) => Read::Next(read, command),
         ReadProgress::Done(bytes) => Read::Done(bytes),
         ReadProgress::Malformed => Read::Failed(None),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn expect_send(progress: Progress) -> (CardDialogue, Vec<u8>) {
-        match progress {
-            Progress::Send(dialogue, command) => (dialogue, command.as_bytes().to_vec()),
-            Progress::Done(finding) => panic!("finished early: {finding:?}"),
-        }
-    }
-
-    fn expect_done(progress: Progress) -> CardFinding {
-        match progress {
-            Progress::Done(finding) => finding,
-            Progress::Send(_, command) => panic!("still sending {command:?}"),
-        }
-    }
-
-    #[test]
-    fn probe_reads_the_certificate_in_chunks_and_queries_the_pin() {
-        let certificate: Vec<u8> = [0x30, 0x82, 0x01, 0x00]
-            .into_iter()
-            .chain(std::iter::repeat_n(0xAB, 0x100))
-            .collect();
-        let (dialogue, command) = expect_send(CardDialogue::start(CardTask::Probe));
-        assert_eq!(&command[..5], [0x00, 0xA4, 0x04, 0x0C, 0x0A]);
-        let (dialogue, command) = expect_send(dialogue.on_response(&[0x90, 0x00]));
-        assert_eq!(command, [0x00, 0xA4, 0x02, 0x0C, 0x02, 0x00, 0x0A]);
-        let (mut dialogue, mut command) = expect_send(dialogue.on_response(&[0x90, 0x00]));
-        let mut offset = 0;
-        loop {
-            let le = match command.get(4) {
-                Some(0) => 256,
-                Some(le) => usize::from(*le),
-                None => panic!("no Le"),
-            };
-            let end = (offset + le).min(certificate.len());
-            let mut answer = certificate[offset..end].to_vec();
-            answer.extend([0x90, 0x00]);
-            offset = end;
-            let (next, next_command) = expect_send(dialogue.on_response(&answer));
-            dialogue = next;
-            command = next_command;
-            if command[1] != 0xB0 {
-                break;
-            }
-        }
-        assert_eq!(command, [0x00, 0xA4, 0x02, 0x0C, 0x02, 0x00, 0x01]);
-        let (dialogue, command) = expect_send(dialogue.on_response(&[0x6A, 0x82]));
-        assert_eq!(command, [0x00, 0xA4, 0x02, 0x0C, 0x02, 0x00, 0x18]);
-        let (dialogue, command) = expect_send(dialogue.on_response(&[0x90, 0x00]));
-        assert_eq!(command, [0x00, 0x20, 0x00, 0x80]);
-        assert_eq!(
-            expect_done(dialogue.on_response(&[0x63, 0xC2])),
-            CardFinding::Probed {
-                auth_certificate: certificate,
-                signature_certificate_present: false,
-                pin: PinState::Available(2),
-            }
-        );
-    }
-
-    #[test]
-    fn a_short_file_is_a_card_error_not_a_finding_with_holes() {
-        let (dialogue, _) = expect_send(CardDialogue::start(CardTask::Probe));
-        let (dialogue, _) = expect_send(dialogue.on_response(&[0x90, 0x00]));
-        let (dialogue, _) = expect_send(dialogue.on_response(&[0x90, 0x00]));
-        // The head says 0x104 bytes, but the card ends the file after 6.
-        let finding =
-            expect_done(dialogue.on_response(&[0x30, 0x82, 0x01, 0x00, 1, 2, 0x90, 0x00]));
-        assert!(matches!(finding, CardFinding::Failed { status: None, .. }));
-    }
-
-    #[test]
-    fn pin_answers_become_findings() {
-        let verify = |answer: [u8; 2]| {
-            let (dialogue, _) =
-                expect_send(CardDialogue::start(CardTask::VerifyPin(Pin::new("1234"))));
-            let (dialogue, _) = expect_send(dialogue.on_response(&[0x90, 0x00]));
-            let (dialogue, command) = expect_send(dialogue.on_response(&[0x90, 0x00]));
-            assert_eq!(
-                command,
-                [0x00, 0x20, 0x00, 0x80, 0x04, b'1', b'2', b'3', b'4']
-            );
-            expect_done(dialogue.on_response(&answer))
-        };
-        assert_eq!(verify([0x90, 0x00]), CardFinding::PinVerified);
-        assert_eq!(
-            verify([0x63, 0xC1]),
-            CardFinding::PinWrong { tries_left: 1 }
-        );
-        assert_eq!(verify([0x63, 0xC0]), CardFinding::PinLocked);
-        assert_eq!(verify([0x69, 0x84]), CardFinding::PinLocked);
-        assert!(matches!(
-            verify([0x6F, 0x00]),
-            CardFinding::Failed {
-                step: "暗証番号照合",
-                ..
-            }
-        ));
-    }
-
-    #[test]
-    fn sign_sends_the_digest_info_of_the_challenge() {
-        assert_eq!(Challenge::new(Vec::new()), None);
-        let challenge = Challenge::new(b"abc".to_vec()).unwrap();
-        let (dialogue, command) = expect_send(CardDialogue::start(CardTask::Sign(challenge)));
-        assert_eq!(command, [0x00, 0xA4, 0x02, 0x0C, 0x02, 0x00, 0x17]);
-        let (dialogue, command) = expect_send(dialogue.on_response(&[0x90, 0x00]));
-        let info = card_data::sha256_digest_info(b"abc");
-        assert_eq!(&command[..5], [0x80, 0x2A, 0x00, 0x80, 51]);
-        assert_eq!(&command[5..56], info.as_slice());
-        assert_eq!(
-            expect_done(dialogue.on_response(&[7, 7, 0x90, 0x00])),
-            CardFinding::Signed {
-                signature: vec![7, 7]
-            }
-        );
-    }
-
-    #[test]
-    fn card_face_number_answers_become_findings() {
-        let verify_b = |answer: [u8; 2]| {
-            let (dialogue, _) = expect_send(CardDialogue::start(CardTask::ReadCardFace {
-                collation_number: Zeroizing::new(b"60110220344821".to_vec()),
-            }));
-            let (dialogue, _) = expect_send(dialogue.on_response(&[0x90, 0x00]));
-            let (dialogue, _) = expect_send(dialogue.on_response(&[0x90, 0x00]));
-            dialogue.on_response(&answer)
-        };
-        assert!(matches!(
-            verify_b([0x63, 0xC9]),
-            Progress::Done(CardFinding::CardFaceNumberRefused { tries_left: 9 })
-        ));
-        assert!(matches!(
-            verify_b([0x69, 0x84]),
-            Progress::Done(CardFinding::CardFaceLocked)
-        ));
-        assert!(matches!(verify_b([0x90, 0x00]), Progress::Send(..)));
-        let (dialogue, _) = expect_send(CardDialogue::start(CardTask::ReadCardFace {
-            collation_number: Zeroizing::new(b"1".to_vec()),
-        }));
-        assert_eq!(
-            expect_done(dialogue.on_response(&[0x6A, 0x82])),
-            CardFinding::NoCardFacePhoto
-        );
     }
 }

@@ -2,11 +2,11 @@
 
 use std::fmt;
 
+use card_protocol::Command;
 use harness_eligibility::protocol::EligibilityCheck;
 use harness_face::MatchReport;
 use image::RgbImage;
 
-use crate::apdu::CommandApdu;
 use crate::card_data::PrintedCardFace;
 use crate::mode::ReaderMode;
 use crate::result::CheckResult;
@@ -69,7 +69,7 @@ impl fmt::Debug for Input {
             Self::CardPlaced => f.write_str("CardPlaced"),
             Self::CardRemoved => f.write_str("CardRemoved"),
             Self::CardResponse(bytes) => {
-                write!(f, "CardResponse({})", crate::apdu::hex(bytes))
+                write!(f, "CardResponse({})", card_protocol::trace::hex(bytes))
             }
             Self::CardTransportFailed(error) => write!(f, "CardTransportFailed({error:?})"),
             Self::CardFaceScanned(scan) => write!(f, "CardFaceScanned({scan:?})"),
@@ -126,8 +126,9 @@ pub enum Refused {
 /// Something the reader wants done, or tells.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Output {
-    /// Send this command to the card and feed the answer back as [`Input::CardResponse`].
-    Transmit(CommandApdu),
+    /// Send this command to the card (`Command::encode` gives the bytes; its Debug never shows a
+    /// PIN) and feed the answer back as [`Input::CardResponse`].
+    Transmit(Command),
     /// The patient screen changed.
     Screen(PatientScreen),
     /// Scan the printed card face and feed [`Input::CardFaceScanned`].

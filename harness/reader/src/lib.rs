@@ -65,7 +65,6 @@
 //! - Missing data (challenge, certificate, photo, count, proof) ends the visit with
 //!   [`FailureReason::MissingData`]; nothing is replaced by an empty default.
 
-pub mod apdu;
 pub mod attestation;
 pub mod card_data;
 pub mod card_dialogue;

@@ -1,10 +1,10 @@
 //! How a visit at the reader ended: [`CheckResult`], [`CheckOutcome`], [`FailureReason`].
 
+use card_protocol::StatusWord;
 use chrono::NaiveDateTime;
 use harness_eligibility::protocol::{Consents, IdentityMethod};
 use harness_face::MatchReport;
 
-use crate::apdu::StatusWord;
 use crate::vocab::{CardKey, FaceFailure, MissingData, PinFailure};
 
 /// Why a visit failed.

@@ -10,7 +10,7 @@ use harness_eligibility::protocol::{Consent, Consents};
 use harness_reader::{
     consent_touches, ConsentItem, ConsentScreens, ConsentWishes, Output, PatientScreen, Touch,
 };
-use virtual_card::card::CardKind;
+use virtual_card::CardKind;
 
 fn at(seconds: i64) -> chrono::NaiveDateTime {
     clock_origin() + chrono::Duration::seconds(seconds)

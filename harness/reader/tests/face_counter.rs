@@ -12,7 +12,7 @@ use harness_reader::{
     Availability, CardKey, FaceFailure, FailureReason, Input, MissingData, Output, PatientScreen,
     ReaderMode, Touch,
 };
-use virtual_card::card::CardKind;
+use virtual_card::CardKind;
 
 fn card() -> CardKey {
     CardKey::from_auth_certificate(&pem_der("card-auth.crt.pem"))

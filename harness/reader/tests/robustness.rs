@@ -8,7 +8,7 @@ use harness_reader::{run_until_idle, ConsentWishes, Input, Output, Touch};
 use harness_transport::{CardChannel, TransportError};
 use rand_chacha::rand_core::{Rng, SeedableRng};
 use rand_chacha::ChaCha20Rng;
-use virtual_card::card::{Card, CardKind};
+use virtual_card::{Card, CardKind};
 
 /// The real card's answers, damaged at random.
 struct DamagingChannel {

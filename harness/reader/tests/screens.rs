@@ -297,7 +297,7 @@ fn failure_labels_for_reports() {
         },
         FailureReason::CardError {
             step: "暗証番号照合",
-            status: Some(harness_reader::apdu::StatusWord(0x6A88)),
+            status: Some(card_protocol::StatusWord(0x6A88)),
         },
         FailureReason::ServiceRejected("証明書失効".into()),
         FailureReason::MissingData(MissingData::Challenge),
@@ -312,7 +312,7 @@ mod common;
 
 use common::{Bench, BANDAGE};
 use harness_reader::{Input, Output, ReaderMode, Touch};
-use virtual_card::card::CardKind;
+use virtual_card::CardKind;
 
 fn screen_log(outputs: &[Output]) -> String {
     outputs

@@ -24,8 +24,8 @@ use harness_transport::{CardChannel, TransportError};
 use image::{Rgb, RgbImage};
 use rsa::pkcs8::DecodePrivateKey;
 use rsa::PrivateKey;
-use virtual_card::card::{Card, CardData, CardKind, Holder, IssuedPins, KeyMaterial, Sex};
-use virtual_card::profile::Secret;
+use virtual_card::Secret;
+use virtual_card::{Card, CardData, CardKind, Holder, IssuedPins, KeyMaterial, Sex};
 
 pub const AUTH_PIN: &str = "1234";
 pub const READER_0: &str = "Identiv CLOUD 3701 F Contactless Reader 0";
@@ -96,9 +96,10 @@ pub fn card_data(kind: CardKind) -> CardData {
         },
     };
     CardData {
+        atr: virtual_card::Atr::default(),
         kind,
         holder: Holder {
-            my_number: Secret::new("123456789018".into()),
+            my_number: virtual_card::MyNumber::new("123456789018"),
             name: "山田　太郎".into(),
             address: "東京都千代田区千代田1-1".into(),
             birth,

@@ -23,10 +23,9 @@ use harness_reader::{
 };
 use harness_transport::{CardChannel, TransportError};
 
+use card_protocol::{fid, Application, PinTarget, Select, Verify};
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha20Rng;
-use virtual_card::apdu::{PinTarget, Select, Verify};
-use virtual_card::card::{aid, fid};
 use virtual_card::profile::LoadedProfile;
 
 /// The workspace's fixtures folder.
@@ -325,8 +324,8 @@ impl Counter {
                 ]
             }
             Route::Face => {
-                let face = PrintedCardFace::of_card(&self.profile.data)
-                    .ok_or("no printed face for this card")?;
+                let face =
+                    printed_face_of(&self.profile.data).ok_or("no printed face for this card")?;
                 let burst = self.camera.as_ref().ok_or("no camera")?.burst(5);
                 vec![
                     Input::Touch(Touch::ChooseFace),
@@ -379,22 +378,27 @@ impl Counter {
     }
 }
 
+/// What a clean optical scan reads off a virtual card's printed face (birth date, expiry year,
+/// security code): what the harness feeds as [`Input::CardFaceScanned`].
+pub fn printed_face_of(card: &virtual_card::CardData) -> Option<PrintedCardFace> {
+    use chrono::Datelike;
+    Some(PrintedCardFace {
+        birth_date: card.holder.birth,
+        expiry_year: card.expiry.year(),
+        security_code: harness_reader::SecurityCode::new(card.security_code.expose())?,
+    })
+}
+
 /// The user-auth PIN's tries left (SELECT JPKI AP, SELECT EF 0018, VERIFY without data: 63Cx).
 pub fn auth_pin_tries<C: CardChannel + ?Sized>(channel: &mut C) -> Result<u8, String> {
+    let query = Verify::retry_query(PinTarget::CurrentEf).map_err(|error| format!("{error}"))?;
     let commands = [
-        Select::DfByName(aid::JPKI.to_vec()).to_apdu(),
-        Select::EfById(fid::JPKI_AUTH_PIN).to_apdu(),
-        Verify {
-            target: PinTarget::CurrentEf,
-            pin: None,
-        }
-        .to_apdu(),
+        Select::application(Application::Jpki).encode(),
+        Select::ef(fid::JPKI_AUTH_PIN).encode(),
+        query.encode(),
     ];
     let mut last = Vec::new();
-    for command in commands {
-        let bytes = command
-            .to_bytes()
-            .map_err(|error| format!("encode: {error}"))?;
+    for bytes in commands {
         last = channel
             .transmit(&bytes)
             .map_err(|error| format!("transmit: {error}"))?;
