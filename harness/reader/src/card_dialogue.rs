@@ -1,6 +1,6 @@
 //! The reader's dialogue with the card: short APDU sequences that end in one typed
 //! [`CardFinding`]. The visit's policy (screens, tries, modes, consents) lives in
-//! [`crate::reader`] and only ever sees findings, never status words.
+//! the `reader` module and only ever sees findings, never status words.
 //!
 //! Commands and status words are `card_protocol`'s (the one APDU vocabulary of the workspace,
 //! encoded independently of the card emulator that parses them). Each [`CardTask`] is one

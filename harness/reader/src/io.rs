@@ -55,7 +55,7 @@ pub enum Input {
         count: u32,
     },
     /// The eligibility service's challenge, asked for by [`Output::NeedChallenge`]. Empty bytes
-    /// count as no challenge (the visit fails with [`crate::MissingData::Challenge`]).
+    /// count as no challenge (the visit fails with `MissingData::Challenge`).
     Challenge(Vec<u8>),
     /// The eligibility service's answer to [`Output::SubmitCheck`].
     ServiceAnswer(ServiceAnswer),

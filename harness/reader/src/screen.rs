@@ -120,7 +120,7 @@ fn consent_answers(item: ConsentItem) -> (&'static str, &'static str) {
 
 impl PatientScreen {
     /// Exactly the buttons this screen shows: (label as rendered inside ［］, the touch it sends),
-    /// in screen order. The reader refuses any other touch ([`crate::Output::Refused`]).
+    /// in screen order. The reader refuses any other touch (`Output::Refused`).
     pub fn buttons(&self) -> Vec<(String, Touch)> {
         let mut buttons: Vec<(String, Touch)> = Vec::new();
         let mut push = |label: &str, touch: Touch| buttons.push((label.to_owned(), touch));

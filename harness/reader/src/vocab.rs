@@ -135,7 +135,7 @@ pub enum ConsentItem {
 }
 
 /// A button the patient touches on the reader's screen. Drivers find a touch by the label on the
-/// screen ([`crate::PatientScreen::buttons`]); a touch the screen does not show is refused.
+/// screen (`PatientScreen::buttons`); a touch the screen does not show is refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Touch {
     /// ［顔認証］ on the method choice.
@@ -289,7 +289,7 @@ pub enum ServiceAnswer {
 }
 
 /// Data a step of the visit needs and did not have. The reader never fills a gap with an empty
-/// default: a gap ends the visit with [`crate::FailureReason::MissingData`].
+/// default: a gap ends the visit with `FailureReason::MissingData`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MissingData {
     /// The eligibility service's challenge (to sign over).
