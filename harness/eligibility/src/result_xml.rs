@@ -386,6 +386,11 @@ fn write_consents(w: &mut XmlWriter, c: &Consents) -> std::io::Result<()> {
         ("DiagnosisInfo", c.diagnosis),
         ("OperationInfo", c.operation),
     ] {
+        // Bridge for the Option consents (the result-file writer's owner decides what an item
+        // the screens did not ask writes); until then it writes nothing for it.
+        let Some(consent) = consent else {
+            continue;
+        };
         let entry = ConsentEntry::from_consent(consent);
         leaf(w, &format!("{prefix}ConsFlg"), entry.flag)?;
         leaf(

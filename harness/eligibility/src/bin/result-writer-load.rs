@@ -140,7 +140,7 @@ fn main() -> ExitCode {
                             .get((i % 4) as usize)
                             .copied()
                             .unwrap_or("yamada-taro");
-                        let consent = |given| Consent { given, at: now };
+                        let consent = |given| Some(Consent { given, at: now });
                         let outcome = CheckOutcome {
                             check_id: thread * 10_000_000 + i,
                             method: IdentityMethod::Face,
@@ -155,6 +155,7 @@ fn main() -> ExitCode {
                                 health_checkups: consent(false),
                                 diagnosis: consent(true),
                                 operation: consent(i.is_multiple_of(2)),
+                                limit_application: None,
                             },
                             reader_name: format!("Virtual Reader {thread}"),
                             requested_at: now,

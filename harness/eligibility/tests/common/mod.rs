@@ -18,22 +18,23 @@ pub fn at(h: u32, m: u32, s: u32) -> NaiveDateTime {
 /// Consents: 薬剤 yes, 特定健診 no, 診療 yes, 手術 no, answered a few seconds apart.
 pub fn mixed_consents() -> Consents {
     Consents {
-        medication: Consent {
+        medication: Some(Consent {
             given: true,
             at: at(10, 0, 1),
-        },
-        health_checkups: Consent {
+        }),
+        health_checkups: Some(Consent {
             given: false,
             at: at(10, 0, 2),
-        },
-        diagnosis: Consent {
+        }),
+        diagnosis: Some(Consent {
             given: true,
             at: at(10, 0, 3),
-        },
-        operation: Consent {
+        }),
+        operation: Some(Consent {
             given: false,
             at: at(10, 0, 4),
-        },
+        }),
+        limit_application: None,
     }
 }
 
