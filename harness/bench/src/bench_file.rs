@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::Deserialize;
-use virtual_card::card::PinId;
+use virtual_card::PinId;
 use virtual_card::profile::CardProfile;
 
 use crate::config::{

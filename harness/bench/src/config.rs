@@ -9,8 +9,8 @@ use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use virtual_card::card::PinId;
-use virtual_card::profile::Secret;
+use virtual_card::PinId;
+use virtual_card::Secret;
 
 use crate::protocol::{Slot, Station, Timeouts};
 

@@ -14,9 +14,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use harness_transport::{CardChannel, TransportError};
-use virtual_card::apdu::build;
-use virtual_card::apdu::FileId;
-use virtual_card::card::{aid, fid, PinId};
+use card_protocol::{aid, fid, FileId, PinBytes, PinTarget, Select, Verify};
+use virtual_card::PinId;
 
 use crate::config::{pin_key, BenchCard, PinSourceError, SafetyLimits};
 use crate::protocol::Slot;
@@ -147,6 +146,13 @@ fn pin_location(pin: PinId) -> Option<(&'static [u8], FileId)> {
     }
 }
 
+/// SELECT DF by AID (the AIDs are 10 bytes; a bad one is a SELECT the card refuses).
+fn select_df(aid: &[u8]) -> Vec<u8> {
+    Select::df_name(aid)
+        .map(|s| s.encode())
+        .unwrap_or_else(|_| vec![0x00, 0xA4, 0x04, 0x0C])
+}
+
 fn status(response: &[u8]) -> (u8, u8) {
     match response {
         [.., sw1, sw2] => (*sw1, *sw2),
@@ -192,8 +198,8 @@ impl PinLockGuard {
                 .map_err(|source| GuardError::Transport { slot, source })
         };
         for (command, apdu) in [
-            ("SELECT AP", build::select_df(ap)),
-            ("SELECT PIN EF", build::select_ef(ef)),
+            ("SELECT AP", select_df(ap)),
+            ("SELECT PIN EF", Select::ef(ef).encode()),
         ] {
             let (sw1, sw2) = send(apdu)?;
             if (sw1, sw2) != (0x90, 0x00) {
@@ -205,7 +211,15 @@ impl PinLockGuard {
                 });
             }
         }
-        match send(build::verify_query())? {
+        let query = Verify::retry_query(PinTarget::CurrentEf)
+            .map(|v| v.encode())
+            .map_err(|_| GuardError::Card {
+                slot,
+                command: "VERIFY (no data)",
+                sw1: 0x6A,
+                sw2: 0x86,
+            })?;
+        match send(query)? {
             (0x63, x) if x & 0xF0 == 0xC0 => Ok(x & 0x0F),
             (0x69, 0x84) => Ok(0),
             (sw1, sw2) => Err(GuardError::Card {
@@ -304,7 +318,16 @@ impl PinLockGuard {
             }
             // The PIN EF is selected by tries_left.
             let response = channel
-                .transmit(&build::verify(right.expose().as_bytes()))
+                .transmit(
+                    &Verify::new(PinTarget::CurrentEf, PinBytes::new(right.expose().as_bytes()))
+                        .map(|v| v.encode())
+                        .map_err(|_| GuardError::Card {
+                            slot,
+                            command: "VERIFY",
+                            sw1: 0x67,
+                            sw2: 0x00,
+                        })?,
+                )
                 .map_err(|source| GuardError::Transport { slot, source })?;
             let (sw1, sw2) = status(&response);
             if (sw1, sw2) != (0x90, 0x00) {

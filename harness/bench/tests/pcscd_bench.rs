@@ -16,8 +16,8 @@ use harness_bench::guard::PinLockGuard;
 use harness_bench::presence::{PcscWatch, ReaderPresence, ReaderWatch};
 use harness_bench::slot::{BenchCardSlot, BenchSlot, CardRef};
 use harness_transport::CardChannel;
-use virtual_card::apdu::build;
-use virtual_card::card::{aid, fid, PinId};
+use card_protocol::{aid, fid};
+use virtual_card::PinId;
 
 /// Real-time bound for a card to arrive or leave (pcscd polls vpcd readers about every 0.45 s,
 /// DESIGN.md §3).
@@ -196,11 +196,11 @@ camera_power = true
     });
     assert_eq!(
         channel.atr().expect("atr"),
-        virtual_card::card::CONTACTLESS_ATR.to_vec()
+        virtual_card::Atr::Contactless.bytes().to_vec()
     );
     assert_eq!(
         sw(&channel
-            .transmit(&build::select_df(&aid::JPKI))
+            .transmit(&card_protocol::Select::df_name(&aid::JPKI).expect("AID").encode())
             .expect("select")),
         (0x90, 0x00)
     );
@@ -227,10 +227,10 @@ camera_power = true
         .expect("permit");
     assert_eq!(permit.tries_left, 3);
     channel
-        .transmit(&build::select_ef(fid::JPKI_AUTH_PIN))
+        .transmit(&card_protocol::Select::ef(fid::JPKI_AUTH_PIN).encode())
         .expect("select");
     assert_eq!(
-        sw(&channel.transmit(&build::verify(b"0000")).expect("verify")),
+        sw(&channel.transmit(&card_protocol::Verify::new(card_protocol::PinTarget::CurrentEf, card_protocol::PinBytes::new(b"0000".to_vec())).expect("VERIFY").encode()).expect("verify")),
         (0x63, 0xC2)
     );
     drop(channel);
