@@ -77,14 +77,21 @@ pub struct Frame<'a> {
 /// kind, ログアウト), then `content`, then メニュー / 戻る. `csrf` goes into the ログアウト form; a
 /// host's own forms carry it too (see [`csrf_field`]).
 pub fn render_frame(frame: &Frame<'_>, csrf: &str, content: Markup) -> String {
+    framed(frame, csrf, content, true)
+}
+
+/// The frame; メニュー itself has no メニュー / 戻る.
+fn framed(frame: &Frame<'_>, csrf: &str, content: Markup, nav: bool) -> String {
     document(
         frame.title,
         html! {
             (header(frame, csrf))
             (content)
-            nav {
-                a href=(paths::MENU) { "メニュー" } " "
-                a href=(paths::MENU) { "戻る" }
+            @if nav {
+                nav {
+                    a href=(paths::MENU) { "メニュー" } " "
+                    a href=(paths::MENU) { "戻る" }
+                }
             }
         },
     )
@@ -99,7 +106,7 @@ pub fn csrf_field(csrf: &str) -> Markup {
 pub fn render_html(screen: &Screen, csrf: &str) -> String {
     match screen {
         Screen::Login(login) => document("ログイン", login_body(login, csrf)),
-        Screen::Menu(menu) => render_frame(
+        Screen::Menu(menu) => framed(
             &Frame {
                 title: "メニュー",
                 facility_name: &menu.facility_name,
@@ -107,6 +114,7 @@ pub fn render_html(screen: &Screen, csrf: &str) -> String {
             },
             csrf,
             menu_body(menu),
+            false,
         ),
         Screen::Readers(readers) => render_frame(
             &Frame {
