@@ -13,9 +13,7 @@ use axum::http::{header, Request, StatusCode};
 use axum::Router;
 use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
 use harness_reader::ReaderMode;
-use harness_terminal::web::{
-    router, serve_listener, ManualClock, StandaloneHost, WebOptions,
-};
+use harness_terminal::web::{router, serve_listener, ManualClock, StandaloneHost, WebOptions};
 use harness_terminal::{
     read_audit_file, AuditAction, FileAudit, ModeChangeCause, Terminal, TerminalConfig,
     TerminalEvent, TerminalPolicy,
@@ -570,8 +568,15 @@ async fn every_post_without_the_csrf_token_is_refused_and_changes_nothing() {
     let wrong = "0".repeat(64);
     for (path, fields) in forms {
         let without = admin.post(path, fields).await;
-        assert_eq!(without.status, StatusCode::FORBIDDEN, "{path} without a token");
-        assert!(without.body.contains("不正な要求のため処理できません"), "{path}");
+        assert_eq!(
+            without.status,
+            StatusCode::FORBIDDEN,
+            "{path} without a token"
+        );
+        assert!(
+            without.body.contains("不正な要求のため処理できません"),
+            "{path}"
+        );
         let mut forged = fields.to_vec();
         forged.push(("csrf", &wrong));
         assert_eq!(
@@ -604,13 +609,20 @@ async fn each_error_has_its_status() {
     let unknown = admin
         .post(
             "/readers/mode",
-            &[("csrf", &csrf), ("reader", "No Such Reader"), ("mode", "pin_only")],
+            &[
+                ("csrf", &csrf),
+                ("reader", "No Such Reader"),
+                ("mode", "pin_only"),
+            ],
         )
         .await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
     assert!(unknown.body.contains("は登録されていません"));
     let no_mode = admin
-        .post("/readers/mode", &[("csrf", &csrf), ("reader", R0), ("mode", "x")])
+        .post(
+            "/readers/mode",
+            &[("csrf", &csrf), ("reader", R0), ("mode", "x")],
+        )
         .await;
     assert_eq!(no_mode.status, StatusCode::BAD_REQUEST);
     let nothing_pending = admin
@@ -636,11 +648,17 @@ async fn each_error_has_its_status() {
     let refused = staff
         .post(
             "/readers/mode",
-            &[("csrf", &staff_csrf), ("reader", R0), ("mode", "visual_check")],
+            &[
+                ("csrf", &staff_csrf),
+                ("reader", R0),
+                ("mode", "visual_check"),
+            ],
         )
         .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
-    assert!(refused.body.contains("管理アカウントでログインしてください"));
+    assert!(refused
+        .body
+        .contains("管理アカウントでログインしてください"));
     assert!(!refused.body.contains("切替の確認"));
 }
 
@@ -656,7 +674,12 @@ async fn switch(browser: &mut Browser, csrf: &str, reader: &str, mode: &str) {
     ];
     for (path, fields) in steps {
         let reply = browser.post(path, &fields).await;
-        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{path}: {}", reply.body);
+        assert_eq!(
+            reply.status,
+            StatusCode::SEE_OTHER,
+            "{path}: {}",
+            reply.body
+        );
     }
 }
 
@@ -824,10 +847,8 @@ mod another_host {
             forwarded: Vec::new(),
         };
         let host = EngineHost(Arc::new(tokio::sync::Mutex::new(engine)));
-        let extra: Router<EngineHost> = Router::new().route(
-            "/practice",
-            get(practice_page).post(practice_answer),
-        );
+        let extra: Router<EngineHost> =
+            Router::new().route("/practice", get(practice_page).post(practice_answer));
         let options = WebOptions {
             menu_links: vec![MenuLink {
                 label: "練習".into(),
@@ -837,7 +858,11 @@ mod another_host {
         let app = router_with(host.clone(), options, extra);
         let mut admin = Browser::on(app.clone());
         let csrf = admin.login("admin", ADMIN_PW).await;
-        assert!(admin.get("/menu").await.body.contains(r#"<a href="/practice">練習</a>"#));
+        assert!(admin
+            .get("/menu")
+            .await
+            .body
+            .contains(r#"<a href="/practice">練習</a>"#));
 
         // The host's page: the terminal's frame, and its forms in the same CSRF scheme.
         let page = admin.get("/practice").await;
@@ -865,7 +890,10 @@ mod another_host {
         // A switch through this host reaches its readers.
         switch(&mut admin, &csrf, R1, "visual_check").await;
         let engine = host.0.lock().await;
-        assert_eq!(engine.terminal.reader_mode(R1), Some(ReaderMode::VisualCheck));
+        assert_eq!(
+            engine.terminal.reader_mode(R1),
+            Some(ReaderMode::VisualCheck)
+        );
         assert_eq!(
             engine.forwarded,
             vec![TerminalEvent::ModeChanged {
