@@ -171,7 +171,10 @@ fn main() {
                     // The infant grown up: the card photo shows them at 1, the camera at 5–12.
                     let baby = card_photo(&person.subject.identity, 1.0);
                     let age = 5 + (i % 8) as u8;
-                    (Scene::GrownUp { age_years: age }, matcher.analyse_frame(&baby))
+                    (
+                        Scene::GrownUp { age_years: age },
+                        matcher.analyse_frame(&baby),
+                    )
                 }
                 other => (*other, person.card_finding.clone()),
             };
@@ -185,8 +188,7 @@ fn main() {
                 Err(_) => "CameraError".to_string(),
                 Ok(cam) => {
                     let frames = cam.burst(DEFAULT_BURST);
-                    let analysis =
-                        matcher.judge(&card_finding, &matcher.observe(&frames));
+                    let analysis = matcher.judge(&card_finding, &matcher.observe(&frames));
                     format!("{:?}", analysis.report.decision)
                 }
             };

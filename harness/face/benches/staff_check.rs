@@ -136,7 +136,11 @@ fn main() {
                 fault: None,
             })
             .burst(3);
-            let own = if grown { &person.baby_card } else { &person.card };
+            let own = if grown {
+                &person.baby_card
+            } else {
+                &person.card
+            };
             let report = check.judge(Some(own), &frame);
             genuine.add(report.verdict, report.score);
             for (area, outcome) in &report.areas {

@@ -40,7 +40,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             report.alignment,
             report.used_areas()
         );
-        let (x, y) = ((k as u32 % cols) * FRAME_WIDTH, (k as u32 / cols) * FRAME_HEIGHT);
+        let (x, y) = (
+            (k as u32 % cols) * FRAME_WIDTH,
+            (k as u32 / cols) * FRAME_HEIGHT,
+        );
         image::imageops::replace(&mut sheet, &frame[0], i64::from(x), i64::from(y));
     }
     sheet.save(&out)?;

@@ -16,11 +16,18 @@ fn main() {
         .unwrap_or(Scene::CardHolder);
     for i in 0..n {
         let seed = base + i;
-        let sex = if hash01(seed, 1) < 0.5 { Sex::Male } else { Sex::Female };
+        let sex = if hash01(seed, 1) < 0.5 {
+            Sex::Male
+        } else {
+            Sex::Female
+        };
         let identity = FaceIdentity::from_seed(seed, sex);
         let age = 18.0 + 62.0 * hash01(seed, 2);
         let frame = Camera::at_counter(CameraSetup {
-            subject: Subject { identity, age_years: age },
+            subject: Subject {
+                identity,
+                age_years: age,
+            },
             scene,
             seed: splitmix(base ^ 0x57AF ^ i << 8),
             fault: None,

@@ -56,10 +56,12 @@ fn burst_obs(subject: &Subject, seed: u64) -> Vec<FaceObservation> {
     .expect("camera");
     cam.burst(DEFAULT_BURST)
         .iter()
-        .filter_map(|f| match harness_face::analyse_frame(f, &Default::default()) {
-            FrameFinding::Face(o) => Some(*o),
-            _ => None,
-        })
+        .filter_map(
+            |f| match harness_face::analyse_frame(f, &Default::default()) {
+                FrameFinding::Face(o) => Some(*o),
+                _ => None,
+            },
+        )
         .collect()
 }
 

@@ -20,4 +20,3 @@ pub use matching::{analyse_frame, FrameFinding, LbpMatcher, MatcherTuning};
 pub use photo::{decode_card_photo, encode_card_photo, render_card_photo, PhotoError};
 pub use staff_check::{StaffCheckReport, StaffPhotoCheck, StaffVerdict};
 pub use synth::{Alteration, FaceIdentity, Lighting, Pose, Sex};
-

@@ -86,8 +86,12 @@ pub(crate) fn exposure_problem(planes: &Planes, tuning: &MatcherTuning) -> Optio
     if mean < t.dark_mean && var.sqrt() < t.dark_sd {
         return Some(FrameFinding::Dark);
     }
-    let saturated =
-        planes.y_raw.iter().filter(|v| **v >= t.saturated_level).count() as f32 / n as f32;
+    let saturated = planes
+        .y_raw
+        .iter()
+        .filter(|v| **v >= t.saturated_level)
+        .count() as f32
+        / n as f32;
     if saturated > t.saturated_fraction {
         let mut rest: Vec<f32> = planes
             .y_raw
@@ -108,7 +112,10 @@ pub(crate) fn exposure_problem(planes: &Planes, tuning: &MatcherTuning) -> Optio
 }
 
 /// The largest skin region and its features; a finding when there is no usable face region.
-pub(crate) fn face_region(planes: &Planes, tuning: &MatcherTuning) -> Result<FaceRegion, FrameFinding> {
+pub(crate) fn face_region(
+    planes: &Planes,
+    tuning: &MatcherTuning,
+) -> Result<FaceRegion, FrameFinding> {
     let (w, h) = (planes.w, planes.h);
     let n = w * h;
     // Skin segmentation and the largest skin region.
@@ -230,7 +237,10 @@ fn eye_blobs(
         });
         // An eye: white and dark parts, the dark between whites, wider than tall (a patch or a
         // bandage edge is not).
-        if bright >= t.white_pixels_min && dark >= t.dark_pixels_min && iris && bw >= bh * t.aspect_min
+        if bright >= t.white_pixels_min
+            && dark >= t.dark_pixels_min
+            && iris
+            && bw >= bh * t.aspect_min
         {
             // Centre of the eye: the middle of its box (the iris moves with the gaze).
             eyes.push(EyeBlob {
@@ -299,7 +309,12 @@ pub(crate) fn face_leaves_frame(frame: EyeFrame, w: usize, h: usize) -> bool {
 }
 
 /// Skin samples and all samples inside the frame on a grid over the lower face (nose to chin).
-pub(crate) fn lower_face_skin(skin: &[bool], frame: EyeFrame, w: usize, h: usize) -> (usize, usize) {
+pub(crate) fn lower_face_skin(
+    skin: &[bool],
+    frame: EyeFrame,
+    w: usize,
+    h: usize,
+) -> (usize, usize) {
     let mut total = 0usize;
     let mut skin_count = 0usize;
     for bi in 0..8 {

@@ -46,7 +46,6 @@ pub struct Similarity {
     pub score: f32,
 }
 
-
 /// Names of the geometry measurements, in eye-distance units from the eye midpoint
 /// (a: to the right, b: down the face).
 pub const GEOMETRY_FEATURES: [&str; 15] = [
@@ -66,8 +65,6 @@ pub const GEOMETRY_FEATURES: [&str; 15] = [
     "eye_tilt",
     "brow_tilt",
 ];
-
-
 
 /// Measures feature positions and sizes in eye-distance units.
 fn measure_geometry(
@@ -310,7 +307,6 @@ fn profile_features(crop: &[f32]) -> (f32, f32, f32) {
     (to_b(mouth_v), mouth_w, nose_v.map_or(f32::NAN, to_b))
 }
 
-
 /// Uniform LBP code table (59 labels: 58 uniform patterns + 1 for the rest).
 pub(crate) fn uniform_table() -> [u8; 256] {
     let mut table = [58u8; 256];
@@ -401,7 +397,6 @@ fn appearance_vector(crop: &[f32]) -> Vec<f32> {
     v
 }
 
-
 /// Geometry agreement: squared z-scores against the per-feature spreads, the worst
 /// `geometry_dropped` dropped (a feature can be mismeasured), mean of the rest mapped to 0..=1.
 pub fn geometry_similarity(a: &[f32], b: &[f32], t: &ScoreTuning) -> f32 {
@@ -451,8 +446,9 @@ pub fn similarity(a: &FaceObservation, b: &FaceObservation, t: &ScoreTuning) -> 
     let dt = ((a.tone.0 - b.tone.0).powi(2) + (a.tone.1 - b.tone.1).powi(2)).sqrt();
     let tone = (-dt / t.tone_scale).exp();
     let geometry = geometry_similarity(&a.geometry, &b.geometry, t);
-    let score = (t.geometry_weight * geometry + t.lbp_weight * lbp + t.appearance_weight * appearance)
-        .clamp(0.0, 1.0);
+    let score =
+        (t.geometry_weight * geometry + t.lbp_weight * lbp + t.appearance_weight * appearance)
+            .clamp(0.0, 1.0);
     Similarity {
         lbp,
         appearance,

@@ -58,7 +58,8 @@ impl BurstObservation {
             };
         }
         let planes: Vec<Planes> = frames.iter().map(Planes::new).collect();
-        let findings: Vec<FrameFinding> = planes.iter().map(|p| analyse_planes(p, tuning)).collect();
+        let findings: Vec<FrameFinding> =
+            planes.iter().map(|p| analyse_planes(p, tuning)).collect();
         let first_box = findings.iter().find_map(|f| match f {
             FrameFinding::Face(obs) => Some(obs.face_box),
             _ => None,
@@ -193,8 +194,10 @@ impl LbpMatcher {
             // No usable face on the card photo: nothing can match it.
             return reject(MatchDecision::NoMatch, findings);
         };
-        let similarities: Vec<Similarity> =
-            faces.iter().map(|(_, obs)| self.similarity(obs, card)).collect();
+        let similarities: Vec<Similarity> = faces
+            .iter()
+            .map(|(_, obs)| self.similarity(obs, card))
+            .collect();
         let best = similarities
             .iter()
             .enumerate()

@@ -161,7 +161,11 @@ impl Region {
 }
 
 /// 4-connected components of `mask` inside the window [x0, x1) × [y0, y1).
-pub(crate) fn components(mask: &[bool], w: usize, win: (usize, usize, usize, usize)) -> Vec<Region> {
+pub(crate) fn components(
+    mask: &[bool],
+    w: usize,
+    win: (usize, usize, usize, usize),
+) -> Vec<Region> {
     let (wx0, wy0, wx1, wy1) = win;
     let mut seen = vec![false; mask.len()];
     let mut out = Vec::new();

@@ -10,7 +10,7 @@
 //! of the feature's definition and stay beside its code.
 
 /// All thresholds, weights and spreads of the matcher. `Default` is the tuned set.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct MatcherTuning {
     /// When a frame is too dark, too bright or backlit to use.
     pub exposure: ExposureTuning,
@@ -249,18 +249,5 @@ pub struct LivenessTuning {
 impl Default for LivenessTuning {
     fn default() -> Self {
         Self { motion_min: 2.5 }
-    }
-}
-
-impl Default for MatcherTuning {
-    fn default() -> Self {
-        Self {
-            exposure: ExposureTuning::default(),
-            skin: SkinTuning::default(),
-            eyes: EyeTuning::default(),
-            occlusion: OcclusionTuning::default(),
-            score: ScoreTuning::default(),
-            liveness: LivenessTuning::default(),
-        }
     }
 }

@@ -127,18 +127,26 @@ pub(crate) struct AlignedFace {
 /// Marks the frame pixels that belong to large patches of covering material: bright and nearly
 /// colourless (gauze, a patch, a white mask) or bluish (a blue mask). Skin always has Cr well
 /// above Cb and a clear chroma; the whites of the eyes are colourless too but small.
-pub(crate) fn cover_mask(planes: &Planes, skin_luma: f32, min_area: usize, t: &StaffCheckTuning) -> Vec<bool> {
+pub(crate) fn cover_mask(
+    planes: &Planes,
+    skin_luma: f32,
+    min_area: usize,
+    t: &StaffCheckTuning,
+) -> Vec<bool> {
     let n = planes.w * planes.h;
     let material: Vec<bool> = (0..n)
         .map(|i| {
             let (cb, cr) = (planes.cb[i] - 128.0, planes.cr[i] - 128.0);
             let chroma = (cb * cb + cr * cr).sqrt();
             let bright = planes.y[i] > skin_luma * t.cover_luma_factor;
-            (bright && chroma < t.cover_chroma_max) || (cb > t.cover_blue_cb && cr < 0.0 && planes.y[i] > skin_luma * 0.7)
+            (bright && chroma < t.cover_chroma_max)
+                || (cb > t.cover_blue_cb && cr < 0.0 && planes.y[i] > skin_luma * 0.7)
         })
         .collect();
     let mut out = vec![false; n];
-    for region in crate::matching::planes::components(&material, planes.w, (0, 0, planes.w, planes.h)) {
+    for region in
+        crate::matching::planes::components(&material, planes.w, (0, 0, planes.w, planes.h))
+    {
         if region.pixels.len() >= min_area {
             for i in region.pixels {
                 out[i] = true;
@@ -149,7 +157,13 @@ pub(crate) fn cover_mask(planes: &Planes, skin_luma: f32, min_area: usize, t: &S
 }
 
 /// Samples a face on the eye-aligned grid.
-pub(crate) fn align(planes: &Planes, skin: &[bool], covered: &[bool], frame: EyeFrame, t: &StaffCheckTuning) -> AlignedFace {
+pub(crate) fn align(
+    planes: &Planes,
+    skin: &[bool],
+    covered: &[bool],
+    frame: EyeFrame,
+    t: &StaffCheckTuning,
+) -> AlignedFace {
     let (w, h) = (planes.w, planes.h);
     let n = GRID_W * GRID_H;
     let mut face = AlignedFace {
@@ -172,7 +186,11 @@ pub(crate) fn align(planes: &Planes, skin: &[bool], covered: &[bool], frame: Eye
             face.cb[i] = Planes::sample(&planes.cb, w, h, x, y);
             face.cr[i] = Planes::sample(&planes.cr, w, h, x, y);
             let inside = x >= 0.0 && y >= 0.0 && (x as usize) < w && (y as usize) < h;
-            let p = if inside { (y as usize) * w + x as usize } else { 0 };
+            let p = if inside {
+                (y as usize) * w + x as usize
+            } else {
+                0
+            };
             face.skin[i] = inside && skin.get(p).copied().unwrap_or(false);
             // Outside the frame counts as covered: nothing to compare there.
             face.covered[i] = !inside || covered.get(p).copied().unwrap_or(true);
@@ -184,13 +202,29 @@ pub(crate) fn align(planes: &Planes, skin: &[bool], covered: &[bool], frame: Eye
 
 /// Uniform LBP labels (radius 2) of the grid, the luma normalised over the uncovered samples.
 fn lbp_labels(y: &[f32], covered: &[bool], margin: f32) -> Vec<u8> {
-    let vis: Vec<f32> = y.iter().zip(covered).filter(|(_, c)| !**c).map(|(v, _)| *v).collect();
+    let vis: Vec<f32> = y
+        .iter()
+        .zip(covered)
+        .filter(|(_, c)| !**c)
+        .map(|(v, _)| *v)
+        .collect();
     let n = vis.len().max(1) as f32;
     let mean = vis.iter().sum::<f32>() / n;
-    let sd = (vis.iter().map(|v| (v - mean) * (v - mean)).sum::<f32>() / n).sqrt().max(1e-3);
+    let sd = (vis.iter().map(|v| (v - mean) * (v - mean)).sum::<f32>() / n)
+        .sqrt()
+        .max(1e-3);
     let table = uniform_table();
     let r = 2isize;
-    let offsets: [(isize, isize); 8] = [(-r, -r), (0, -r), (r, -r), (r, 0), (r, r), (0, r), (-r, r), (-r, 0)];
+    let offsets: [(isize, isize); 8] = [
+        (-r, -r),
+        (0, -r),
+        (r, -r),
+        (r, 0),
+        (r, r),
+        (0, r),
+        (-r, r),
+        (-r, 0),
+    ];
     let mut out = vec![0u8; y.len()];
     for yy in 0..GRID_H as isize {
         for xx in 0..GRID_W as isize {
@@ -225,10 +259,19 @@ pub struct AreaSimilarity {
 }
 
 /// Compares `area` of the card face with the person's; None when too little of it is visible.
-pub(crate) fn compare_area(card: &AlignedFace, person: &AlignedFace, area: FaceArea, t: &StaffCheckTuning) -> Option<AreaSimilarity> {
+pub(crate) fn compare_area(
+    card: &AlignedFace,
+    person: &AlignedFace,
+    area: FaceArea,
+    t: &StaffCheckTuning,
+) -> Option<AreaSimilarity> {
     let cells: Vec<usize> = area.cells().collect();
     let total = cells.len();
-    let seen: Vec<usize> = cells.iter().copied().filter(|&i| !person.covered[i] && !card.covered[i]).collect();
+    let seen: Vec<usize> = cells
+        .iter()
+        .copied()
+        .filter(|&i| !person.covered[i] && !card.covered[i])
+        .collect();
     if total == 0 || (seen.len() as f32) < t.area_visible_min * total as f32 {
         return None;
     }
@@ -252,19 +295,32 @@ pub(crate) fn compare_area(card: &AlignedFace, person: &AlignedFace, area: FaceA
     let chi2: f32 = ha
         .iter()
         .zip(&hb)
-        .map(|(p, q)| if p + q > 0.0 { (p - q) * (p - q) / (p + q) } else { 0.0 })
+        .map(|(p, q)| {
+            if p + q > 0.0 {
+                (p - q) * (p - q) / (p + q)
+            } else {
+                0.0
+            }
+        })
         .sum();
     let texture = (1.0 - chi2 / 2.0).clamp(0.0, 1.0);
-    let skin_both: Vec<usize> = seen.iter().copied().filter(|&i| card.skin[i] && person.skin[i]).collect();
+    let skin_both: Vec<usize> = seen
+        .iter()
+        .copied()
+        .filter(|&i| card.skin[i] && person.skin[i])
+        .collect();
     let tone = if skin_both.len() < 8 {
         1.0
     } else {
         let k = skin_both.len() as f32;
         let m = |v: &[f32]| skin_both.iter().map(|&i| v[i]).sum::<f32>() / k;
-        let d = ((m(&card.cb) - m(&person.cb)).powi(2) + (m(&card.cr) - m(&person.cr)).powi(2)).sqrt();
+        let d =
+            ((m(&card.cb) - m(&person.cb)).powi(2) + (m(&card.cr) - m(&person.cr)).powi(2)).sqrt();
         (-d / t.tone_scale).exp()
     };
-    let score = (t.correlation_weight * (correlation.max(0.0)) + t.texture_weight * texture + t.tone_weight * tone)
+    let score = (t.correlation_weight * (correlation.max(0.0))
+        + t.texture_weight * texture
+        + t.tone_weight * tone)
         / (t.correlation_weight + t.texture_weight + t.tone_weight);
     Some(AreaSimilarity {
         correlation,

@@ -243,10 +243,14 @@ impl StaffPhotoCheck {
                 continue;
             };
             let hypotheses = self.alignments(&region);
-            let both = hypotheses.iter().any(|h| h.alignment == Alignment::BothEyes);
+            let both = hypotheses
+                .iter()
+                .any(|h| h.alignment == Alignment::BothEyes);
             let better = match &chosen {
                 None => !hypotheses.is_empty(),
-                Some((_, _, _, hs)) => both && !hs.iter().any(|h| h.alignment == Alignment::BothEyes),
+                Some((_, _, _, hs)) => {
+                    both && !hs.iter().any(|h| h.alignment == Alignment::BothEyes)
+                }
             };
             if better {
                 chosen = Some((index, planes, region, hypotheses));
@@ -271,9 +275,6 @@ impl StaffPhotoCheck {
         hypotheses: Vec<Hypothesis>,
     ) -> StaffCheckReport {
         let t = &self.tuning;
-        if exposure_problem(&planes, &self.detection).is_some() {
-            return StaffCheckReport::cannot(CannotJudge::NoFaceAtCounter, t.threshold);
-        }
         let face_w = region.width();
         let skin_luma = region.face.pixels.iter().map(|&i| planes.y[i]).sum::<f32>()
             / region.face.pixels.len().max(1) as f32;
@@ -392,7 +393,11 @@ impl StaffPhotoCheck {
                 let seen = (eye.x, eye.y);
                 let other = (eye.x + 2.0 * half, eye.y);
                 let size = [eye.width, eye.height, eye.width, eye.height];
-                let (le, re) = if half > 0.0 { (seen, other) } else { (other, seen) };
+                let (le, re) = if half > 0.0 {
+                    (seen, other)
+                } else {
+                    (other, seen)
+                };
                 out.push(Hypothesis {
                     alignment: Alignment::OneEye,
                     frame: EyeFrame::from_eyes(le, re),
@@ -462,21 +467,21 @@ impl StaffPhotoCheck {
             && seen(FaceArea::RightEye);
         let any_eye = seen(FaceArea::LeftEye) || seen(FaceArea::RightEye);
         let usable = [
-            seen(FaceArea::Mouth),                                 // mouth_b
-            seen(FaceArea::Mouth),                                 // mouth_w
-            seen(FaceArea::Nose),                                  // nose_b
-            seen(FaceArea::Nose) && seen(FaceArea::Mouth),         // nose_mouth
-            any_eye,                                               // brow_b
-            any_eye,                                               // brow_w
-            any_eye,                                               // eye_w
-            any_eye,                                               // eye_h
+            seen(FaceArea::Mouth),                                   // mouth_b
+            seen(FaceArea::Mouth),                                   // mouth_w
+            seen(FaceArea::Nose),                                    // nose_b
+            seen(FaceArea::Nose) && seen(FaceArea::Mouth),           // nose_mouth
+            any_eye,                                                 // brow_b
+            any_eye,                                                 // brow_w
+            any_eye,                                                 // eye_w
+            any_eye,                                                 // eye_h
             seen(FaceArea::LeftCheek) && seen(FaceArea::RightCheek), // face_width
             seen(FaceArea::LeftCheek) && seen(FaceArea::RightCheek), // jaw_taper
-            seen(FaceArea::Forehead),                              // hair_b_0
-            seen(FaceArea::Forehead),                              // hair_b_side
-            seen(FaceArea::Nose) && any_eye,                       // brow_gap
-            both_eyes,                                             // eye_tilt
-            both_eyes,                                             // brow_tilt
+            seen(FaceArea::Forehead),                                // hair_b_0
+            seen(FaceArea::Forehead),                                // hair_b_side
+            seen(FaceArea::Nose) && any_eye,                         // brow_gap
+            both_eyes,                                               // eye_tilt
+            both_eyes,                                               // brow_tilt
         ];
         let keep = |g: &[f32]| -> Vec<f32> {
             g.iter()

@@ -47,10 +47,19 @@ pub fn staff_check_image(
     let height = margin * 2 + ch.max(fh) + panel_h;
     let mut img = RgbImage::from_pixel(width, height, Rgb([32, 34, 38]));
     match card_photo {
-        Some(card) => image::imageops::replace(&mut img, card, i64::from(margin), i64::from(margin)),
+        Some(card) => {
+            image::imageops::replace(&mut img, card, i64::from(margin), i64::from(margin))
+        }
         None => {
             fill(&mut img, margin, margin, cw, ch, Rgb([0, 0, 0]));
-            draw_text(&mut img, margin + 10, margin + ch / 2 - 7, "NO PHOTO", 2, Rgb([200, 60, 60]));
+            draw_text(
+                &mut img,
+                margin + 10,
+                margin + ch / 2 - 7,
+                "NO PHOTO",
+                2,
+                Rgb([200, 60, 60]),
+            );
         }
     }
     let mut view = counter.clone();
@@ -80,21 +89,42 @@ pub fn staff_check_image(
     let filled = (report.score.clamp(0.0, 1.0) * bar_w as f32).round() as u32;
     fill(&mut img, margin, top, filled, bar_h, bar_colour);
     let tx = margin + (report.threshold.clamp(0.0, 1.0) * bar_w as f32).round() as u32;
-    fill(&mut img, tx.saturating_sub(1), top.saturating_sub(3), 3, bar_h + 6, Rgb([250, 250, 250]));
+    fill(
+        &mut img,
+        tx.saturating_sub(1),
+        top.saturating_sub(3),
+        3,
+        bar_h + 6,
+        Rgb([250, 250, 250]),
+    );
     let text = format!(
         "STAFF CHECK {:.3} / {:.3}  {}",
         report.score,
         report.threshold,
         report.verdict.label()
     );
-    draw_text(&mut img, margin, top + bar_h + 8, &text, 2, Rgb([235, 235, 235]));
+    draw_text(
+        &mut img,
+        margin,
+        top + bar_h + 8,
+        &text,
+        2,
+        Rgb([235, 235, 235]),
+    );
     let used: Vec<&str> = report.used_areas().iter().map(|a| a.label()).collect();
     let areas = if used.is_empty() {
         "AREAS: NONE".to_string()
     } else {
         format!("AREAS: {}", used.join(" "))
     };
-    draw_text(&mut img, margin, top + bar_h + 34, &areas, 1, Rgb([200, 200, 200]));
+    draw_text(
+        &mut img,
+        margin,
+        top + bar_h + 34,
+        &areas,
+        1,
+        Rgb([200, 200, 200]),
+    );
     img
 }
 
