@@ -6,7 +6,7 @@ use image::{Rgb, RgbImage};
 
 use crate::comparison::{draw_text, fill};
 
-use super::{AreaOutcome, StaffCheckReport, StaffVerdict};
+use super::report::{AreaOutcome, StaffCheckReport, StaffVerdict};
 
 /// Colour of an area's outline: green compared, amber set aside, grey covered.
 fn outline_colour(outcome: &AreaOutcome) -> Rgb<u8> {
