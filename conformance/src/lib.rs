@@ -26,8 +26,11 @@
 //! }
 //! ```
 
+mod codes;
 pub mod document;
+mod groups;
 mod rules;
+mod schema;
 pub mod tables;
 
 use std::fmt;

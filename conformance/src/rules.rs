@@ -335,10 +335,8 @@ fn outcome_rules(
                 }
             }
         }
-        "1" => {
-            if !has(body, "QualificationValidity") {
-                c.push(&at(body_path, "QualificationValidity"), Problem::Missing);
-            }
+        "1" if !has(body, "QualificationValidity") => {
+            c.push(&at(body_path, "QualificationValidity"), Problem::Missing);
         }
         _ => {}
     }
