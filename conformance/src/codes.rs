@@ -2,12 +2,12 @@
 
 /// OQSCD002 照会区分.
 pub const REFERENCE_CLASSIFICATION: &[&str] = &["1", "2"];
-/// OQSCD003 処理結果区分: 1 正常終了, 2 処理中, 9 異常終了 ([SPEC] OQSCD003 and [MYCLINIC]
+/// OQSCD003 処理結果区分: 1 正常終了, 2 処理中, 9 異常終了 (SPEC OQSCD003 and MYCLINIC
 /// codes.ts; one transcription's comment says 3 for 異常終了, the code table itself says 9).
 pub const SEGMENT_OF_RESULT: &[&str] = &["1", "2", "9"];
 /// OQSCD004 処理結果状況: 1 正常終了, 2 エラー.
 pub const PROCESSING_RESULT_STATUS: &[&str] = &["1", "2"];
-/// OQSCD005 文字コード識別: 0 UTF-8, 1 Shift_JIS ([SPEC] layout comment, [MYCLINIC] codes.ts, and
+/// OQSCD005 文字コード識別: 0 UTF-8, 1 Shift_JIS (SPEC layout comment, MYCLINIC codes.ts, and
 /// real files: the 2023 face file declares UTF-8 with 0; a 2024 generator writes Shift_JIS
 /// with 1. One transcription's code-table function says 1/2; the files contradict it).
 pub const CHARACTER_CODE_IDENTIFIER: &[&str] = &["0", "1"];

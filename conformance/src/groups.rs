@@ -1,4 +1,4 @@
-//! Nested groups of a ResultOfQualificationConfirmation ([SPEC] 別紙3-1; see [`crate::tables`]).
+//! Nested groups of a ResultOfQualificationConfirmation (SPEC 別紙3-1; see [`crate::tables`]).
 
 use crate::codes::*;
 use crate::schema::Content::Value;

@@ -294,7 +294,7 @@ fn outcome_rules(
     let has = |e: &Element, name: &str| e.first(name).is_some();
     let at = |p: &str, name: &str| format!("{p}/{name}");
 
-    // Header: ErrorCode / ErrorMessage only when SegmentOfResult is not 1 ([SPEC] 「処理結果区分が
+    // Header: ErrorCode / ErrorMessage only when SegmentOfResult is not 1 (SPEC 「処理結果区分が
     // 正常終了以外を示す場合、エラー内容に準ずるコードを設定する」), required for 9 異常終了.
     for name in ["ErrorCode", "ErrorMessage"] {
         match segment {
@@ -317,7 +317,7 @@ fn outcome_rules(
     }
 
     // Body: an error carries its code and message and no qualification; a normal result
-    // carries QualificationValidity ([SPEC] 処理結果コード「処理結果状況がエラーの場合及び正常終了で
+    // carries QualificationValidity (SPEC 処理結果コード「処理結果状況がエラーの場合及び正常終了で
     // 付帯情報がある場合」).
     match status {
         "2" => {
@@ -383,7 +383,7 @@ fn outcome_rules(
 }
 
 /// A consent's time needs its flag; a given consent needs its time; the viewing deadline comes
-/// after the consent ([MYCLINIC] face file: flag 1 with ConsTime and AvailableTime 24 h later,
+/// after the consent (MYCLINIC face file: flag 1 with ConsTime and AvailableTime 24 h later,
 /// flag 0 without times).
 fn consent_rules(c: &mut Checker, path: &str, record: &Element) {
     let value = |name: &str| record.first(name).map(|e| e.text.as_str());
@@ -505,7 +505,7 @@ fn encoding_rules(
 
 /// `OQSsiquc01res_face_<id>_<yyyyMMddHHmmss>.xml` (card check, ReferenceClassification 1) or
 /// `OQSsiquc01res_<id>.xml` (answer to `OQSsiquc01req_<id>.xml`). The face pattern is the one
-/// consumers match (`\AOQSsiquc01res_face_.+_(\d{14})\.xml\z` in [RECEPTION]
+/// consumers match (`\AOQSsiquc01res_face_.+_(\d{14})\.xml\z` in RECEPTION
 /// `FaceCaptureMonitor`).
 fn file_name_rules(c: &mut Checker, name: &str, reference: &str) {
     let id_ok = |id: &str| {

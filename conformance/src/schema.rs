@@ -12,12 +12,12 @@ pub enum Shape {
     /// Exactly this many ASCII digits.
     Digits(usize),
     /// 保険者番号: 8 characters — 8 digits, or a 6-digit 国民健康保険 number right-aligned with two
-    /// half-width spaces ([MYCLINIC] face file `"  123456"`; sanox.org road26: 「数字の8ケタにする,
+    /// half-width spaces (MYCLINIC face file `"  123456"`; sanox.org road26: 「数字の8ケタにする,
     /// あるいは先頭に空白を入れて8ケタにする」).
     InsurerNumber,
-    /// 郵便番号 `123-4567` ([MYCLINIC] face file).
+    /// 郵便番号 `123-4567` (MYCLINIC face file).
     PostNumber,
-    /// Half-width katakana and half-width spaces ([SPEC] NameKana "half size"; [MYCLINIC]
+    /// Half-width katakana and half-width spaces (SPEC NameKana "half size"; MYCLINIC
     /// 「（半角カナ）」 and face file `ｼﾝﾘｮｳ ﾀﾛｳ`).
     HalfWidthKana,
     /// One of these codes.

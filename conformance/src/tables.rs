@@ -1,23 +1,23 @@
 //! The element tables a result file is checked against.
 //!
 //! # Sources (public; no copy of the specification itself was found online)
-//! - **[SPEC]** オンライン資格確認等システム 外部インターフェイス仕様書, 別紙3-1 XMLレイアウト仕様
+//! - **SPEC** オンライン資格確認等システム 外部インターフェイス仕様書, 別紙3-1 XMLレイアウト仕様
 //!   Ver8.07 and 別紙5-1 業務コード仕様 (code tables OQSCD001–OQSCD044), as transcribed element
 //!   by element in a public receipt-system result watcher (`ResWatcher` / `OqsFunc`, Node.js;
 //!   found by code search, repository not identified).
-//! - **[MYCLINIC]** hangilc/myclinic-ts `packages/onshi-result/*.ts` (a published consumer:
+//! - **MYCLINIC** hangilc/myclinic-ts `packages/onshi-result/*.ts` (a published consumer:
 //!   `castStringProp` = required, `castOptStringProp` = optional; empty dates become "-00-00" in
 //!   `util.ts`), `packages/frontend/src/lib/onshi-face.ts` (`parseFaceXml`: reads a record out of
 //!   every face file) and `packages/frontend/src/lib/onshi-face.test.ts` (a face file of
 //!   2023-02-21: UTF-8 with `standalone="no"`, InsurerNumber `"  123456"`, half-width NameKana,
 //!   refused consents written as flag 0 without times, unasked items absent).
-//! - **[SMARTKARTE]** Sotatek-ChinhVu/smart-test
+//! - **SMARTKARTE** Sotatek-ChinhVu/smart-test
 //!   `Domain/Models/Online/QualificationConfirmation/*.cs` (ResultList holds an array of records;
 //!   QualificationConfirmSearchInfo echo with ArbitraryIdentifier).
-//! - **[RECEPTION]** a public C# reception agent (`ReceptionAgent.Face.FaceXmlParser`; code search,
+//! - **RECEPTION** a public C# reception agent (`ReceptionAgent.Face.FaceXmlParser`; code search,
 //!   repository not identified): the declared encoding must match, exactly one record, NameKana
 //!   and Birthdate required, MedicalInstitutionCode 10 digits.
-//! - **[OQSDRUG]** YUKI-ENT/OQSDrug2 `OQSDrug/QualificationFaceExporter.cs` (writes face files for
+//! - **OQSDRUG** YUKI-ENT/OQSDrug2 `OQSDrug/QualificationFaceExporter.cs` (writes face files for
 //!   other receipt systems: CP932 with CRLF, empty values left out).
 
 pub use crate::codes::*;
@@ -29,7 +29,7 @@ use Content::{Group, List, Value};
 use Need::{ByOutcome, Optional, Required};
 use Shape::*;
 
-/// MessageHeader ([SPEC]; required per [MYCLINIC] MessageHeader.ts).
+/// MessageHeader (SPEC; required per MYCLINIC MessageHeader.ts).
 pub const HEADER: &[Field] = &[
     f(
         "ProcessExecutionTime",
@@ -77,7 +77,7 @@ pub const HEADER: &[Field] = &[
     ),
 ];
 
-/// QualificationConfirmSearchInfo, the echo of a request ([SPEC]; [MYCLINIC]
+/// QualificationConfirmSearchInfo, the echo of a request (SPEC; MYCLINIC
 /// QualificationConfirmSearchInfo.ts requires LimitApplicationCertificateRelatedConsFlg).
 pub const SEARCH_INFO: &[Field] = &[
     f(
@@ -110,7 +110,7 @@ pub const SEARCH_INFO: &[Field] = &[
 ];
 
 /// The four viewing-consent items: element prefix and Japanese name. Each has `<prefix>ConsFlg`
-/// (OQSCD016), `<prefix>ConsTime` and `<prefix>AvailableTime` ([SPEC]; [SMARTKARTE]).
+/// (OQSCD016), `<prefix>ConsTime` and `<prefix>AvailableTime` (SPEC; SMARTKARTE).
 pub const CONSENT_ITEMS: &[(&str, &str)] = &[
     ("SpecificHealthCheckupsInfo", "特定健診情報"),
     ("PharmacistsInfo", "薬剤情報"),
@@ -118,9 +118,9 @@ pub const CONSENT_ITEMS: &[(&str, &str)] = &[
     ("OperationInfo", "手術情報"),
 ];
 
-/// ResultOfQualificationConfirmation ([SPEC] order). Required: what the strictest published
-/// consumers read unconditionally — [MYCLINIC] `castStringProp` (InsuredCardClassification, Name,
-/// Sex1, Birthdate, InsurerName), [RECEPTION] (NameKana, Birthdate) — and the card numbers every
+/// ResultOfQualificationConfirmation (SPEC order). Required: what the strictest published
+/// consumers read unconditionally — MYCLINIC `castStringProp` (InsuredCardClassification, Name,
+/// Sex1, Birthdate, InsurerName), RECEPTION (NameKana, Birthdate) — and the card numbers every
 /// sample carries.
 pub const RECORD: &[Field] = &[
     f(
@@ -349,8 +349,8 @@ pub const RECORD: &[Field] = &[
     ),
 ];
 
-/// MessageBody ([SPEC]; [MYCLINIC] MessageBody.ts). ProcessingResultStatus is read by every
-/// consumer ([MYCLINIC], [RECEPTION]).
+/// MessageBody (SPEC; MYCLINIC MessageBody.ts). ProcessingResultStatus is read by every
+/// consumer (MYCLINIC, RECEPTION).
 pub const BODY: &[Field] = &[
     f(
         "ProcessingResultStatus",
@@ -388,8 +388,8 @@ pub const BODY: &[Field] = &[
         ByOutcome,
         Group(SEARCH_INFO),
     ),
-    // ResultList may repeat (one record per list, as [MYCLINIC] reads it) or hold several records
-    // (as [SMARTKARTE] reads it): checked by the rules.
+    // ResultList may repeat (one record per list, as MYCLINIC reads it) or hold several records
+    // (as SMARTKARTE reads it): checked by the rules.
     f(
         "ResultList",
         "資格確認結果リスト",

@@ -1,7 +1,7 @@
 //! Requests the receipt system drops into `req/` (照会要求 `OQSsiquc01req_<id>.xml`), answered in
 //! `res/` (`OQSsiquc01res_<id>.xml`). Pure core: request bytes in, response bytes out.
 //!
-//! The request as receipt systems write it (http://sanox.org/sano-shikaku/road12.html, a clinic's
+//! The request as receipt systems write it (<http://sanox.org/sano-shikaku/road12.html>, a clinic's
 //! working request template; element names of 別紙3-1):
 //! ```xml
 //! <?xml version="1.0" encoding="UTF-8" standalone="no"?>

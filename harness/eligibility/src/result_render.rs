@@ -2,7 +2,7 @@
 //!
 //! - Declaration `<?xml version="1.0" encoding="UTF-8|Shift_JIS" standalone="no"?>`, as the real
 //!   face file in hangilc/myclinic-ts `onshi-face.test.ts`, a public 2024 face-file generator
-//!   (`standalone: 'no'`) and the request template of http://sanox.org/sano-shikaku/road12.html.
+//!   (`standalone: 'no'`) and the request template of <http://sanox.org/sano-shikaku/road12.html>.
 //! - Four-space indentation, lines ending as [`CharacterCode::line_ending`] says.
 //! - An element with no value is left out, never written empty (`<X></X>`, `<X/>`): an empty
 //!   date is read as a junk date by hangilc/myclinic-ts `util.ts` (issue 13), and public writers
@@ -72,7 +72,7 @@ impl Nodes {
 
 /// 保険者番号 as the file carries it: 8 characters, a 6-digit 国民健康保険 number right-aligned
 /// with two half-width spaces (the face file in hangilc/myclinic-ts `onshi-face.test.ts`:
-/// `<InsurerNumber>  123456</InsurerNumber>`; http://sanox.org/sano-shikaku/road26.html:
+/// `<InsurerNumber>  123456</InsurerNumber>`; <http://sanox.org/sano-shikaku/road26.html>:
 /// 「保険者番号は 数字の8ケタにする,あるいは先頭に空白を入れて8ケタにする」; a public request writer:
 /// `InsurerNumber.PadLeft(8, ' ')`). Leading zeros of 8-digit numbers are kept.
 pub fn insurer_number_field(number: &str) -> String {

@@ -170,8 +170,10 @@ pub struct ResultFileOptions {
     /// ArbitraryFileIdentifier for card-check results (None: element left out).
     pub arbitrary_file_identifier: Option<String>,
     /// What a card check without a record writes.
+    #[serde(default)]
     pub card_check_without_record: CardCheckWithoutRecord,
     /// How several records are laid out.
+    #[serde(default)]
     pub multiple_records: MultipleRecords,
 }
 
