@@ -911,7 +911,7 @@ fn every_fixture_profile_loads_with_its_files() {
             count += 1;
         }
     }
-    assert_eq!(count, 8);
+    assert_eq!(count, 9);
 }
 
 #[test]
