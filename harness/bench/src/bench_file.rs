@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::Deserialize;
-use virtual_card::PinId;
 use virtual_card::profile::CardProfile;
+use virtual_card::PinId;
 
 use crate::config::{
     pin_key, BenchCard, BenchConfig, BenchReader, Capabilities, ConfigError, DataBits, FlowControl,

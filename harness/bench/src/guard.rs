@@ -13,8 +13,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use harness_transport::{CardChannel, TransportError};
 use card_protocol::{aid, fid, FileId, PinBytes, PinTarget, Select, Verify};
+use harness_transport::{CardChannel, TransportError};
 use virtual_card::PinId;
 
 use crate::config::{pin_key, BenchCard, PinSourceError, SafetyLimits};
@@ -319,14 +319,17 @@ impl PinLockGuard {
             // The PIN EF is selected by tries_left.
             let response = channel
                 .transmit(
-                    &Verify::new(PinTarget::CurrentEf, PinBytes::new(right.expose().as_bytes()))
-                        .map(|v| v.encode())
-                        .map_err(|_| GuardError::Card {
-                            slot,
-                            command: "VERIFY",
-                            sw1: 0x67,
-                            sw2: 0x00,
-                        })?,
+                    &Verify::new(
+                        PinTarget::CurrentEf,
+                        PinBytes::new(right.expose().as_bytes()),
+                    )
+                    .map(|v| v.encode())
+                    .map_err(|_| GuardError::Card {
+                        slot,
+                        command: "VERIFY",
+                        sw1: 0x67,
+                        sw2: 0x00,
+                    })?,
                 )
                 .map_err(|source| GuardError::Transport { slot, source })?;
             let (sw1, sw2) = status(&response);

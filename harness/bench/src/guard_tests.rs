@@ -35,13 +35,26 @@ fn open_card(dir: &Path) -> InProcessCard {
 /// Enters `n` wrong user-auth PINs the way a wrong-PIN step would.
 fn enter_wrong(channel: &mut dyn CardChannel, n: u8) {
     channel
-        .transmit(&card_protocol::Select::df_name(&aid::JPKI).expect("AID").encode())
+        .transmit(
+            &card_protocol::Select::df_name(&aid::JPKI)
+                .expect("AID")
+                .encode(),
+        )
         .expect("select");
     channel
         .transmit(&card_protocol::Select::ef(fid::JPKI_AUTH_PIN).encode())
         .expect("select");
     for _ in 0..n {
-        let response = channel.transmit(&card_protocol::Verify::new(card_protocol::PinTarget::CurrentEf, card_protocol::PinBytes::new(b"0000".to_vec())).expect("VERIFY").encode()).expect("verify");
+        let response = channel
+            .transmit(
+                &card_protocol::Verify::new(
+                    card_protocol::PinTarget::CurrentEf,
+                    card_protocol::PinBytes::new(b"0000".to_vec()),
+                )
+                .expect("VERIFY")
+                .encode(),
+            )
+            .expect("verify");
         assert_eq!(response.first(), Some(&0x63));
     }
 }

@@ -207,7 +207,11 @@ fn a_card_is_placed_by_the_fixture_and_seen_through_the_reader() {
     );
     assert_eq!(
         channel
-            .transmit(&card_protocol::Select::df_name(&card_protocol::aid::JPKI).expect("AID").encode())
+            .transmit(
+                &card_protocol::Select::df_name(&card_protocol::aid::JPKI)
+                    .expect("AID")
+                    .encode()
+            )
             .expect("select"),
         vec![0x90, 0x00]
     );

@@ -10,13 +10,13 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use card_protocol::{aid, fid};
 use harness_bench::client::{FixtureClient, SystemClock};
 use harness_bench::config::BenchConfig;
 use harness_bench::guard::PinLockGuard;
 use harness_bench::presence::{PcscWatch, ReaderPresence, ReaderWatch};
 use harness_bench::slot::{BenchCardSlot, BenchSlot, CardRef};
 use harness_transport::CardChannel;
-use card_protocol::{aid, fid};
 use virtual_card::PinId;
 
 /// Real-time bound for a card to arrive or leave (pcscd polls vpcd readers about every 0.45 s,
@@ -200,7 +200,11 @@ camera_power = true
     );
     assert_eq!(
         sw(&channel
-            .transmit(&card_protocol::Select::df_name(&aid::JPKI).expect("AID").encode())
+            .transmit(
+                &card_protocol::Select::df_name(&aid::JPKI)
+                    .expect("AID")
+                    .encode()
+            )
             .expect("select")),
         (0x90, 0x00)
     );
@@ -230,7 +234,16 @@ camera_power = true
         .transmit(&card_protocol::Select::ef(fid::JPKI_AUTH_PIN).encode())
         .expect("select");
     assert_eq!(
-        sw(&channel.transmit(&card_protocol::Verify::new(card_protocol::PinTarget::CurrentEf, card_protocol::PinBytes::new(b"0000".to_vec())).expect("VERIFY").encode()).expect("verify")),
+        sw(&channel
+            .transmit(
+                &card_protocol::Verify::new(
+                    card_protocol::PinTarget::CurrentEf,
+                    card_protocol::PinBytes::new(b"0000".to_vec())
+                )
+                .expect("VERIFY")
+                .encode()
+            )
+            .expect("verify")),
         (0x63, 0xC2)
     );
     drop(channel);

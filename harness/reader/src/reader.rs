@@ -87,6 +87,11 @@ impl Reader {
         &self.screen
     }
 
+    /// The consent screens this reader shows (a dated setting, [`ConsentScreens::in_force_on`]).
+    pub fn consent_screens(&self) -> crate::vocab::ConsentScreens {
+        self.config.consent_screens
+    }
+
     /// The current mode.
     pub fn mode(&self) -> ReaderMode {
         self.mode

@@ -9,7 +9,7 @@ use harness_bench::guard::PinLockGuard;
 use harness_bench::protocol::Power;
 use harness_bench::slot::{BenchCardSlot, BenchSlot, CardRef as BenchCardRef};
 use harness_transport::CardChannel;
-use virtual_card::card::PinId;
+use virtual_card::PinId;
 
 use super::BenchRig;
 use crate::facility::{CardRef, CardSlot};

@@ -13,6 +13,7 @@
 mod clock;
 mod directory;
 mod events;
+mod face_failures;
 mod patient;
 mod pump;
 mod slot;
@@ -36,15 +37,16 @@ use harness_terminal::account::AccountKind;
 use harness_terminal::audit::AuditSink;
 use harness_terminal::config::{AccountConfig, TerminalConfig, TerminalPolicy};
 use harness_terminal::secret::Password;
-use harness_terminal::terminal::{Terminal, TerminalEvent};
+use harness_terminal::{Terminal, TerminalEvent};
 use rand::SeedableRng as _;
 
 pub use clock::{ClockError, FacilityClock, ScenarioClock, WallClock, PATIENT_ACTION};
 pub use directory::{Card, Directory};
 pub use events::{EventKind, FacilityEvent};
+pub use face_failures::FaceFailureStore;
 pub use patient::PatientRole;
 pub use slot::{await_some, put_on, take_off, CardRef, CardSlot, SLOT_TIMEOUT};
-pub use staff::StaffRole;
+pub use staff::{StaffJudgement, StaffRole};
 pub use station::{CameraCondition, StationHistory, Visitor};
 
 use station::Station;
@@ -64,6 +66,8 @@ pub struct ReaderSetup {
     pub name: String,
     /// Where its cards come from.
     pub slot: Box<dyn CardSlot>,
+    /// The consent screens it shows (None: those in force on the facility's first day).
+    pub consent_screens: Option<harness_reader::ConsentScreens>,
 }
 
 /// How a facility is built.
@@ -84,6 +88,8 @@ pub struct FacilitySetup {
     pub result_options: ResultFileOptions,
     /// Where the terminal's audit records go.
     pub audit: Box<dyn AuditSink + Send>,
+    /// Consecutive face failures per card (shared by the readers, persisted).
+    pub face_failures: FaceFailureStore,
 }
 
 /// The engine. Fields are private: drivers use the roles, views and events.
@@ -100,6 +106,7 @@ pub struct Facility {
     matcher: Arc<dyn FaceMatcher>,
     desk: staff::Desk,
     events: Vec<FacilityEvent>,
+    face_failures: FaceFailureStore,
 }
 
 /// A read-only look at one reader.
@@ -209,7 +216,10 @@ impl Facility {
             .readers
             .into_iter()
             .map(|r| {
-                let config = ReaderConfig::new(r.name.clone(), origin, credentials.clone());
+                let mut config = ReaderConfig::new(r.name.clone(), origin, credentials.clone());
+                if let Some(screens) = r.consent_screens {
+                    config.consent_screens = screens;
+                }
                 let reader = Reader::new(config, FaceEngine::new(matcher.clone()));
                 Station::new(r.name, reader, r.slot)
             })
@@ -227,6 +237,7 @@ impl Facility {
             matcher,
             desk: staff::Desk::default(),
             events: Vec::new(),
+            face_failures: setup.face_failures,
         };
         facility.forward_terminal_outputs()?;
         Ok(facility)
@@ -313,6 +324,13 @@ impl Facility {
         &self.matcher
     }
 
+    /// Consecutive face failures of the card of `person_id` (what the facility's store holds).
+    pub fn face_failures_of(&self, person_id: &str) -> anyhow::Result<u32> {
+        let card = self.directory.card_of(person_id)?;
+        let key = harness_reader::CardKey::from_auth_certificate(&card.loaded.data.auth.cert_der);
+        Ok(self.face_failures.count(&key))
+    }
+
     /// Takes what happened since the last call.
     pub fn drain_events(&mut self) -> Vec<FacilityEvent> {
         std::mem::take(&mut self.events)
@@ -355,9 +373,22 @@ impl Facility {
                 .map_err(|e| anyhow!("監査ログ: {e}"))?;
         }
         for event in outputs.events {
-            let TerminalEvent::ModeChanged { reader, mode, .. } = event;
-            let index = self.reader_index(&reader)?;
-            self.feed(index, harness_reader::Input::ModeChanged(mode))?;
+            match event {
+                TerminalEvent::ModeChanged { reader, mode, .. } => {
+                    let index = self.reader_index(&reader)?;
+                    self.feed(index, harness_reader::Input::ModeChanged(mode))?;
+                }
+                // A notification only: the reader asks for the tick itself when the card is placed.
+                TerminalEvent::VisualConfirmed { reader } => {
+                    let index = self.reader_index(&reader)?;
+                    self.feed(index, harness_reader::Input::StaffConfirmationAvailable)?;
+                }
+                // The reader has no input to take a notification back: a card placed later is
+                // answered "no valid tick" by the terminal, which is what decides.
+                TerminalEvent::VisualConfirmationWithdrawn { reader } => {
+                    tracing::debug!(%reader, "staff confirmation withdrawn by the terminal");
+                }
+            }
         }
         Ok(())
     }

@@ -4,8 +4,12 @@
 //! terminal. The only place where a reader's requests are answered.
 
 use anyhow::anyhow;
+use harness_eligibility::service::confirmation_date_for;
 use harness_face::camera::{Camera, CameraSetup, Scene};
-use harness_reader::{run_until_idle, CameraFault, Input, Output, PrintedCardFace, ServiceAnswer};
+use harness_reader::{
+    run_until_idle, CameraFault, Input, Output, PrintedCardFace, SecurityCode, ServiceAnswer,
+    VisualConfirmation,
+};
 use harness_transport::{CardChannel, TransportError};
 use std::collections::VecDeque;
 
@@ -49,6 +53,29 @@ impl Facility {
             }
             Answered::Output(output) => match output {
                 Output::Transmit(_) | Output::Screen(_) => {}
+                Output::NeedVisualConfirmation => {
+                    // The one route of the staff's tick: asked of the terminal when the card is
+                    // placed; only a valid, unexpired tick for this reader, used once.
+                    let confirmation = self
+                        .with_terminal(|t, now| t.valid_confirmation_for(&name, now))?
+                        .map(|c| VisualConfirmation {
+                            reader: c.reader,
+                            account: c.account,
+                            confirmation_date: c.confirmation_date,
+                            confirmed_at: c.confirmed_at,
+                        });
+                    pending.push_back(Input::VisualConfirmation(confirmation));
+                }
+                Output::NeedFaceFailures(card) => {
+                    let count = self.face_failures.count(&card);
+                    pending.push_back(Input::FaceFailures { card, count });
+                }
+                Output::FaceFailuresChanged { card, count } => {
+                    self.face_failures.set(&card, count)?;
+                }
+                Output::Refused(refused) => {
+                    self.station_mut(index)?.refusals.push(refused);
+                }
                 Output::NeedCardFaceScan => {
                     pending.push_back(Input::CardFaceScanned(Ok(self.printed_card_face(index)?)))
                 }
@@ -70,20 +97,24 @@ impl Facility {
                     });
                 }
                 Output::SubmitCheck(check) => {
-                    let outcome = self.service.check(*check, wall);
+                    // 資格確認日: the staff's date on the visual route, today otherwise.
+                    let date = confirmation_date_for(&check, wall.date());
+                    let outcome = self.service.check(*check, wall, date);
                     let path = self
                         .results
                         .write_outcome(&outcome, &self.result_options)
                         .map_err(|e| anyhow!("結果ファイルを書けません: {e}"))?;
                     let answer = service_answer(&outcome);
-                    self.record(EventKind::ResultWritten {
-                        reader: name,
-                        outcome: outcome.label().to_owned(),
-                        path: path.clone(),
-                    });
+                    if let Some(path) = &path {
+                        self.record(EventKind::ResultWritten {
+                            reader: name.clone(),
+                            outcome: outcome.label().to_owned(),
+                            path: path.clone(),
+                        });
+                    }
                     let station = self.station_mut(index)?;
                     station.history.outcomes.push(outcome);
-                    station.history.result_files.push(path);
+                    station.history.result_files.extend(path);
                     pending.push_back(Input::ServiceAnswer(answer));
                 }
                 Output::Result(result) => {
@@ -121,8 +152,13 @@ impl Facility {
             .card_on_reader
             .as_ref()
             .ok_or_else(|| anyhow!("カードリーダーにカードがありません"))?;
-        PrintedCardFace::of_card(&card.loaded.data)
-            .ok_or_else(|| anyhow!("カードのセキュリティコードが4桁ではありません"))
+        let data = &card.loaded.data;
+        Ok(PrintedCardFace {
+            birth_date: data.holder.birth,
+            expiry_year: chrono::Datelike::year(&data.expiry),
+            security_code: SecurityCode::new(data.security_code.expose())
+                .ok_or_else(|| anyhow!("カードのセキュリティコードが4桁ではありません"))?,
+        })
     }
 
     /// The photo of the card on reader `index`, as the card holds it (None: infant card).

@@ -31,7 +31,7 @@ impl ArtifactRecorder {
                 self.artifacts.apdu_trace.push(exchange.to_trace_string());
                 self.artifacts.apdus.push(ApduRecord {
                     reader,
-                    command: exchange.command.as_bytes().to_vec(),
+                    command: exchange.command.encode(),
                     response: exchange.response,
                     at: event.mono,
                     took,

@@ -18,7 +18,8 @@ use super::artifacts::ArtifactRecorder;
 use super::snapshots::Snapshots;
 use crate::config::{HarnessConfig, Transport};
 use crate::facility::{
-    Accounts, CardSlot, Facility, FacilityClock, FacilitySetup, ReaderSetup, ScenarioClock,
+    Accounts, CardSlot, FaceFailureStore, Facility, FacilityClock, FacilitySetup, ReaderSetup,
+    ScenarioClock, StaffJudgement,
 };
 use crate::report::ScenarioArtifacts;
 use crate::slots::{InProcessSlot, PcscReaderPool};
@@ -80,6 +81,10 @@ pub struct FacilityWorld {
     facility: Option<Facility>,
     /// The reader the patient stands at.
     patient_at: usize,
+    /// The consent screens the readers show (None: those in force on the scenario's day).
+    consent_screens: Option<harness_reader::ConsentScreens>,
+    /// The encoding of this scenario's result files (None: the run's).
+    character_code: Option<harness_eligibility::result_xml::CharacterCode>,
     snapshots: Snapshots,
     artifacts: ArtifactRecorder,
     /// This scenario's folder: card state and the receipt system's folders (kept after the run).
@@ -144,6 +149,39 @@ impl FacilityWorld {
         Ok(())
     }
 
+    /// The readers show the consent screens in force on `date` (before the facility is built).
+    pub fn set_consent_screens_of(&mut self, date: NaiveDate) -> anyhow::Result<()> {
+        anyhow::ensure!(
+            self.facility.is_none(),
+            "the readers' consent screens are set before the scenario starts"
+        );
+        self.consent_screens = Some(harness_reader::ConsentScreens::in_force_on(date));
+        Ok(())
+    }
+
+    /// The terminal writes this scenario's result files in `code` (before the facility is built).
+    pub fn set_character_code(
+        &mut self,
+        code: harness_eligibility::result_xml::CharacterCode,
+    ) -> anyhow::Result<()> {
+        anyhow::ensure!(
+            self.facility.is_none(),
+            "the result file encoding is set before the scenario starts"
+        );
+        self.character_code = Some(code);
+        Ok(())
+    }
+
+    /// Turns a harness extension of the terminal on (before the facility is built).
+    pub fn enable_switch_back_warning(&mut self) -> anyhow::Result<()> {
+        anyhow::ensure!(
+            self.facility.is_none(),
+            "the terminal's policy is set before the scenario starts"
+        );
+        self.policy.switch_back_warning = true;
+        Ok(())
+    }
+
     /// Sets the terminal's auto-return extension (before the facility is built).
     pub fn set_auto_return(&mut self, policy: AutoReturnPolicy) -> anyhow::Result<()> {
         anyhow::ensure!(
@@ -195,7 +233,11 @@ impl FacilityWorld {
             .iter()
             .cloned()
             .zip(slots)
-            .map(|(name, slot)| ReaderSetup { name, slot })
+            .map(|(name, slot)| ReaderSetup {
+                name,
+                slot,
+                consent_screens: self.consent_screens,
+            })
             .collect();
         let facility = Facility::new(FacilitySetup {
             fixtures: config.fixtures.clone(),
@@ -207,8 +249,14 @@ impl FacilityWorld {
             policy: self.policy.clone(),
             clock: FacilityClock::Scenario(ScenarioClock::new(scenario_origin()?)),
             results_dir: dir.join("oqs"),
-            result_options: run.result_options.clone(),
+            result_options: ResultFileOptions {
+                character_code: self
+                    .character_code
+                    .unwrap_or(run.result_options.character_code),
+                ..run.result_options.clone()
+            },
             audit: Box::new(MemoryAudit::default()),
+            face_failures: FaceFailureStore::open(&card_state.join("face-failures.toml"))?,
         })?;
         self.facility = Some(facility);
         Ok(())
@@ -255,10 +303,7 @@ impl FacilityWorld {
             anyhow::bail!("目視確認への切り替えが拒否されました: {e}");
         }
         staff.look_at_card_photo(at)?;
-        anyhow::ensure!(
-            staff.judge_card_photo(at)?,
-            "職員は券面の顔写真を患者本人と判断しませんでした"
-        );
+        staff.judge(at, StaffJudgement::SamePerson)?;
         let today = facility.now().date().format("%Y/%m/%d").to_string();
         let mut staff = facility.staff();
         staff.tick_visual_confirmation(&reader, &today)?;
@@ -267,7 +312,7 @@ impl FacilityWorld {
         }
         let mut patient = facility.patient(at)?;
         patient.place_card().await?;
-        patient.answer_consents([true; 4])?;
+        patient.answer_consents(harness_reader::ConsentWishes::all(true))?;
         let completed = facility
             .reader(at)?
             .history()
@@ -332,9 +377,35 @@ impl FacilityWorld {
 
     /// Ends the scenario: cards off the readers, card processes stopped, readers given back.
     pub async fn finish(&mut self) -> anyhow::Result<()> {
-        match self.facility.take() {
-            Some(mut facility) => facility.shutdown().await,
-            None => Ok(()),
+        let Some(mut facility) = self.facility.take() else {
+            return Ok(());
+        };
+        let shut = facility.shutdown().await;
+        let conforming = check_result_files(facility.result_folders().root());
+        shut.and(conforming)
+    }
+}
+
+/// Every file the terminal wrote for the receipt system in this scenario (face/ and res/) must
+/// pass our independent conformance reader (oqs-conformance): a file it rejects fails the run.
+fn check_result_files(root: &Path) -> anyhow::Result<()> {
+    let files = oqs_conformance::result_files(root)
+        .with_context(|| format!("{} を読めません", root.display()))?;
+    let mut problems = Vec::new();
+    for file in files {
+        if file.components().any(|c| c.as_os_str() == "req") {
+            continue;
+        }
+        if let Err(e) =
+            oqs_conformance::check_path(&file, &oqs_conformance::CheckOptions::default())
+        {
+            problems.push(format!("{}: {e}", file.display()));
         }
     }
+    anyhow::ensure!(
+        problems.is_empty(),
+        "結果ファイルが仕様の要素表に合いません: {}",
+        problems.join("; ")
+    );
+    Ok(())
 }
