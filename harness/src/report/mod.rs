@@ -1,5 +1,6 @@
 //! The run report: what each scenario did, step by step, with the screens, the camera frame beside
-//! the card photo, and the APDU trace; written as one self-contained HTML file.
+//! the card photo, the result files and the APDU trace, decoded; written as one self-contained
+//! HTML file in Japanese with an English toggle.
 //!
 //! Step outcomes come from cucumber's event stream ([`ReportWriter`]); what happened inside a
 //! scenario (screens, frames, trace) comes from the world through [`ReportCollector::attach`].
@@ -69,7 +70,7 @@ pub struct StepRecord {
 pub struct ScreenRecord {
     /// Step text the screens follow.
     pub after_step: String,
-    /// Operator screen of the terminal (text rendering), if any is open.
+    /// Operator screen of the terminal (text rendering), if anyone is logged in.
     pub operator: Option<String>,
     /// Patient screen of the reader (text rendering).
     pub patient: Option<String>,
@@ -92,6 +93,9 @@ pub struct ApduRecord {
     pub at: std::time::Duration,
     /// How long the card took to answer (real time).
     pub took: std::time::Duration,
+    /// The first exchange since a card was placed on this reader: the card starts with nothing
+    /// selected, so the decoder forgets what the previous card had selected.
+    pub card_placed: bool,
 }
 
 /// A card seen on a reader: the device behind it and the card's ATR.
@@ -353,5 +357,7 @@ pub fn totals(scenarios: &[ScenarioRecord]) -> Totals {
 
 mod decode;
 mod html;
+pub mod patient_screen;
 
 pub use html::{html_escape, render_html};
+pub use patient_screen::{patient_screen_html, PATIENT_SCREEN_STYLE};
