@@ -2,14 +2,15 @@
 //! list with counts and links, the scenarios not run, then each scenario's steps, screens, face
 //! comparisons, result files and APDU trace.
 //!
-//! The page's address picks what is open: `#all` opens every section (for printing and
-//! screenshots), `#en` shows English, `#s3` opens scenario 3; they combine (`#all,en`).
+//! The page's address picks what is open (for links, printing and screenshots): `#all` opens
+//! every section, `#en` shows English, `#s3` opens scenario 3 and `#s3-trace` its APDU trace,
+//! `only` hides the rest; they combine (`#s3,all,only,en`).
 
 use std::fmt::Write as _;
 use std::path::Path;
 
 use super::patient_screen::PATIENT_SCREEN_STYLE;
-use super::{totals, ScenarioRecord, ScreenRecord, StepStatus};
+use super::{totals, NotRun, ScenarioRecord, ScreenRecord, StepStatus};
 
 /// Escapes text for HTML.
 pub fn html_escape(text: &str) -> String {
@@ -54,23 +55,35 @@ ol.steps li{margin:.15em 0}.kw{font-weight:bold;color:#345}\
 .totals span{margin-right:1em;font-weight:bold}\
 .after{margin:.8em 0 .2em;font-size:.9em;color:#345;border-top:1px dashed #ccc;padding-top:.4em}\
 .screens{display:flex;gap:1.2em;flex-wrap:wrap;align-items:flex-start;margin:.2em 0 .6em}\
-.screens .label{font-size:.8em;color:#555;margin-bottom:.2em}\
-.screens iframe{width:46em;height:30em;border:1px solid #999;border-radius:4px;background:#fff}\
+.screens .label{font-size:.8em;color:#555;margin-bottom:.2em}.screens .operator{width:38em}\
+.frame{width:37.2em;height:31.2em;overflow:hidden;border:1px solid #999;border-radius:4px;background:#fff}\
+.frame iframe{width:62em;height:52em;border:0;transform:scale(.6);transform-origin:0 0}\
 .same{color:#777;font-size:.85em;border:1px dashed #bbb;border-radius:4px;padding:.3em .6em}\
 table{border-collapse:collapse;font-size:.85em;margin:.3em 0}\
 td,th{border:1px solid #ccc;padding:.15em .4em;text-align:left;vertical-align:top}\
 th{background:#eef}tr.warn td{background:#fff8e1}tr.fail td{background:#fdecea}\
-table.apdu code{font-size:.95em}td.value{font-family:monospace}\
+table.apdu{width:100%}table.apdu code{font-size:.95em}td.value{font-family:monospace}\
+td.num{white-space:nowrap}\
 figure{display:inline-block;margin:.4em 1em .4em 0}figure img{max-width:44em;border:1px solid #ccc}\
 .toggle{float:right;font-size:1em;padding:.3em .8em}";
 
-/// Opens what the address asks for (`#all`, `#en`, `#<scenario id>`) and a scenario whose link
-/// is followed.
+/// Follows the address: `#en` shows English; `#<id>` (a scenario `s3`, or one of its sections
+/// `s3-screens`, `s3-files`, `s3-trace`; several may be named) opens it and scrolls to it; `all`
+/// opens every section of the targets, or of the whole page when there is none; `only` hides all
+/// but the targets and the headings above them (for screenshots). They combine: `#all`,
+/// `#s3,all`, `#s3-files,s3-trace,all,only,en`.
 const SCRIPT: &str = "\
-function follow(){var parts=decodeURIComponent(location.hash.slice(1)).split(',');\
-parts.forEach(function(p){if(p==='all'){document.querySelectorAll('details').forEach(function(d){d.open=true})}\
-else if(p==='en'){document.body.classList.add('en')}\
-else if(p){var e=document.getElementById(p);for(;e;e=e.parentElement){if(e.tagName==='DETAILS'){e.open=true}}}})}\
+function follow(){var parts=decodeURIComponent(location.hash.slice(1)).split(','),targets=[];\
+function has(w){return parts.indexOf(w)>=0}\
+function kept(c){return ['SUMMARY','H1','SCRIPT'].indexOf(c.tagName)>=0||targets.some(function(t){return c.contains(t)})}\
+if(has('en')){document.body.classList.add('en')}\
+parts.forEach(function(p){var e=p&&['all','en','only'].indexOf(p)<0?document.getElementById(p):null;if(e){targets.push(e)}});\
+if(has('all')){(targets.length?targets:[document]).forEach(function(t){t.querySelectorAll('details').forEach(function(d){d.open=true})})}\
+targets.forEach(function(t){for(var e=t;e;e=e.parentElement){if(e.tagName==='DETAILS'){e.open=true}}});\
+if(!targets.length){return}\
+if(has('only')){targets.forEach(function(t){for(var e=t;e&&e!==document.body;e=e.parentElement){\
+Array.prototype.forEach.call(e.parentElement.children,function(c){if(!kept(c)){c.style.display='none'}})}})}\
+else{targets[0].scrollIntoView()}}\
 window.addEventListener('hashchange',follow);follow();";
 
 /// Renders the whole report as one HTML page (images inline as data URLs). `not_run` lists the
@@ -80,7 +93,7 @@ pub fn render_html(
     title: &str,
     transport: &str,
     scenarios: &[ScenarioRecord],
-    not_run: &[(String, String, String)],
+    not_run: &[NotRun],
     report_dir: &Path,
 ) -> String {
     let t = totals(scenarios);
@@ -125,7 +138,7 @@ pub fn render_html(
         }
         scenario_html(&mut h, index, s, report_dir);
     }
-    let _ = write!(h, "<script>{SCRIPT}</script></body></html>\n");
+    let _ = writeln!(h, "<script>{SCRIPT}</script></body></html>");
     h
 }
 
@@ -167,7 +180,7 @@ fn table_of_contents(h: &mut String, scenarios: &[ScenarioRecord]) {
     h.push_str("</ul>");
 }
 
-fn not_run_html(h: &mut String, not_run: &[(String, String, String)]) {
+fn not_run_html(h: &mut String, not_run: &[NotRun]) {
     if not_run.is_empty() {
         return;
     }
@@ -223,8 +236,10 @@ fn scenario_html(h: &mut String, index: usize, s: &ScenarioRecord, report_dir: &
                 ),
             ),
         };
+        // Steps under a millisecond (most, in process) carry no time: it would be noise.
         let duration = step
             .duration
+            .filter(|d| d.as_millis() >= 1)
             .map(|d| {
                 let ms = d.as_secs_f64() * 1000.0;
                 format!(
@@ -250,7 +265,8 @@ fn scenario_html(h: &mut String, index: usize, s: &ScenarioRecord, report_dir: &
     if !a.screens.is_empty() {
         let _ = write!(
             h,
-            "<details class=\"section\"><summary>{}</summary>",
+            "<details class=\"section\" id=\"{}-screens\"><summary>{}</summary>",
+            anchor(index),
             both(
                 "各ステップの後の画面（資格確認端末・カードリーダー）",
                 "Screens after each step (terminal, card reader)"
@@ -282,15 +298,17 @@ fn scenario_html(h: &mut String, index: usize, s: &ScenarioRecord, report_dir: &
     if !a.result_files.is_empty() {
         let _ = write!(
             h,
-            "<h4>{}</h4>",
+            "<div id=\"{}-files\"><h4>{}</h4>",
+            anchor(index),
             both(
                 "レセコンへの結果ファイル",
                 "Result files for the receipt system"
             )
         );
         for file in &a.result_files {
-            super::decode::result_file_html(h, file, report_dir);
+            super::result_file::result_file_html(h, file, report_dir);
         }
+        h.push_str("</div>");
     }
     if !a.devices.is_empty() {
         let _ = write!(
@@ -320,13 +338,14 @@ fn scenario_html(h: &mut String, index: usize, s: &ScenarioRecord, report_dir: &
     if !a.apdus.is_empty() {
         let _ = write!(
             h,
-            "<details class=\"section\"><summary>{}</summary>",
+            "<details class=\"section\" id=\"{}-trace\"><summary>{}</summary>",
+            anchor(index),
             both(
                 &format!("APDU トレース（カードとの通信 {} 件）", a.apdus.len()),
                 &format!("APDU trace ({} exchanges)", a.apdus.len())
             )
         );
-        super::decode::apdu_table_html(h, &a.apdus);
+        super::apdu_trace::apdu_table_html(h, &a.apdus);
         h.push_str("</details>");
     }
     if !a.notes.is_empty() {
@@ -366,7 +385,7 @@ fn screens_html(h: &mut String, screens: &[ScreenRecord]) {
             );
             continue;
         }
-        h.push_str("<div class=\"screens\"><div>");
+        h.push_str("<div class=\"screens\"><div class=\"operator\">");
         let _ = write!(
             h,
             "<div class=\"label\">{}</div>",
@@ -379,7 +398,7 @@ fn screens_html(h: &mut String, screens: &[ScreenRecord]) {
                 (Some(page), _) => {
                     let _ = write!(
                         h,
-                        "<iframe sandbox title=\"{}\" srcdoc=\"{}\"></iframe>",
+                        "<div class=\"frame\"><iframe sandbox title=\"{}\" srcdoc=\"{}\"></iframe></div>",
                         html_escape("資格確認端末の画面"),
                         html_escape(page)
                     );

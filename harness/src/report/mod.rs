@@ -168,15 +168,21 @@ impl ScenarioRecord {
     }
 }
 
+/// A scenario left out of the run (未実行): feature, scenario, and why.
+pub type NotRun = (String, String, String);
+
+/// When each running step started, by (scenario, step line, background).
+type StepStarts = BTreeMap<(ScenarioKey, usize, bool), std::time::Instant>;
+
 /// Shared collector filled by the writer and the after-hook.
 #[derive(Debug, Clone, Default)]
 pub struct ReportCollector {
     scenarios: Arc<Mutex<BTreeMap<ScenarioKey, ScenarioRecord>>>,
     parse_errors: Arc<Mutex<Vec<String>>>,
-    /// When each running step started (scenario, step line, background).
-    started: Arc<Mutex<BTreeMap<(ScenarioKey, usize, bool), std::time::Instant>>>,
+    /// When each running step started.
+    started: Arc<Mutex<StepStarts>>,
     /// Scenarios not run, with the reason (a bench cannot perform them).
-    not_run: Arc<Mutex<Vec<(String, String, String)>>>,
+    not_run: Arc<Mutex<Vec<NotRun>>>,
     /// Errors after a scenario (e.g. a bench card's PIN counter could not be restored).
     teardown_errors: Arc<Mutex<Vec<String>>>,
 }
@@ -209,7 +215,7 @@ impl ReportCollector {
     }
 
     /// Scenarios left out of the run: (feature, scenario, reason).
-    pub fn scenarios_not_run(&self) -> Vec<(String, String, String)> {
+    pub fn scenarios_not_run(&self) -> Vec<NotRun> {
         self.not_run
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -355,9 +361,10 @@ pub fn totals(scenarios: &[ScenarioRecord]) -> Totals {
     }
 }
 
-mod decode;
+mod apdu_trace;
 mod html;
 pub mod patient_screen;
+mod result_file;
 
 pub use html::{html_escape, render_html};
 pub use patient_screen::{patient_screen_html, PATIENT_SCREEN_STYLE};

@@ -14,7 +14,7 @@ use super::html_escape;
 
 /// The fragment's style; a page showing [`patient_screen_html`] includes it once (in `<style>`).
 pub const PATIENT_SCREEN_STYLE: &str = "\
-.patient-screen{width:22em;min-height:13em;background:#102a43;color:#f0f4f8;border-radius:14px;\
+.patient-screen{width:25em;min-height:13em;background:#102a43;color:#f0f4f8;border-radius:14px;\
 padding:1em 1.1em;border:8px solid #2d3436;box-sizing:border-box;font-size:.95em;\
 box-shadow:0 2px 6px rgba(0,0,0,.35)}\
 .patient-screen .ps-title{font-size:1.15em;font-weight:bold;margin:0 0 .5em;color:#fff}\
@@ -27,6 +27,7 @@ margin-top:.7em}\
 border-radius:8px;padding:.45em .9em;font-weight:bold;text-align:center;\
 box-shadow:0 2px 0 #829ab1;cursor:default;user-select:none}\
 .patient-screen .ps-keypad .ps-button{padding:.45em 0}\
+.patient-screen .ps-keypad .ps-zero{grid-column:2}\
 .patient-screen .ps-button.ps-cancel{background:#e9b8b8;color:#611a15}";
 
 /// The patient screen as an HTML fragment (style: [`PATIENT_SCREEN_STYLE`]). Every text is
@@ -63,14 +64,14 @@ pub fn patient_screen_html(screen: &PatientScreen) -> String {
             .filter(|d| **d != "0")
             .chain(digits.iter().filter(|d| **d == "0"));
         for digit in ordered {
-            button(&mut h, digit);
+            button(&mut h, digit, *digit == "0");
         }
         h.push_str("</div>");
     }
     if !others.is_empty() {
         h.push_str("<div class=\"ps-buttons\">");
         for label in others {
-            button(&mut h, label);
+            button(&mut h, label, false);
         }
         h.push_str("</div>");
     }
@@ -78,9 +79,12 @@ pub fn patient_screen_html(screen: &PatientScreen) -> String {
     h
 }
 
-fn button(h: &mut String, label: &str) {
+/// One button; 中止 tinted, 0 under 8 on the keypad.
+fn button(h: &mut String, label: &str, zero_key: bool) {
     let class = if label == "中止" {
         "ps-button ps-cancel"
+    } else if zero_key {
+        "ps-button ps-zero"
     } else {
         "ps-button"
     };

@@ -3,7 +3,8 @@ use std::time::Duration;
 
 use super::*;
 use crate::report::{
-    ApduRecord, DeviceRecord, FaceRecord, ResultFileRecord, ScenarioArtifacts, StepRecord, Totals,
+    ApduRecord, DeviceRecord, FaceRecord, NotRun, ResultFileRecord, ScenarioArtifacts, StepRecord,
+    Totals,
 };
 
 const NASTY: &str = "<script>alert('x')</script>&\"";
@@ -26,7 +27,7 @@ fn scenario(name: &str, status: StepStatus) -> ScenarioRecord {
     }
 }
 
-fn render(scenarios: &[ScenarioRecord], not_run: &[(String, String, String)]) -> String {
+fn render(scenarios: &[ScenarioRecord], not_run: &[NotRun]) -> String {
     render_html("t", "in-process", scenarios, not_run, Path::new("."))
 }
 
