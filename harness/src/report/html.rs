@@ -55,9 +55,9 @@ ol.steps li{margin:.15em 0}.kw{font-weight:bold;color:#345}\
 .totals span{margin-right:1em;font-weight:bold}\
 .after{margin:.8em 0 .2em;font-size:.9em;color:#345;border-top:1px dashed #ccc;padding-top:.4em}\
 .screens{display:flex;gap:1.2em;flex-wrap:wrap;align-items:flex-start;margin:.2em 0 .6em}\
-.screens .label{font-size:.8em;color:#555;margin-bottom:.2em}.screens .operator{width:38em}\
-.frame{width:37.2em;height:31.2em;overflow:hidden;border:1px solid #999;border-radius:4px;background:#fff}\
-.frame iframe{width:62em;height:52em;border:0;transform:scale(.6);transform-origin:0 0}\
+.screens .label{font-size:.8em;color:#555;margin-bottom:.2em}.screens .operator{width:42.5em}\
+.frame{width:42em;height:30em;overflow:hidden;border:1px solid #999;border-radius:4px;background:#fff}\
+.frame iframe{width:56em;height:40em;border:0;transform:scale(.75);transform-origin:0 0}\
 .same{color:#777;font-size:.85em;border:1px dashed #bbb;border-radius:4px;padding:.3em .6em}\
 table{border-collapse:collapse;font-size:.85em;margin:.3em 0}\
 td,th{border:1px solid #ccc;padding:.15em .4em;text-align:left;vertical-align:top}\

@@ -39,8 +39,7 @@ pub fn patient_screen_html(screen: &PatientScreen) -> String {
     let mut h = String::new();
     let _ = write!(
         h,
-        "<div class=\"patient-screen\" role=\"img\" aria-label=\"{}\"><p class=\"ps-title\">{}</p>",
-        html_escape(title),
+        "<div class=\"patient-screen\"><p class=\"ps-title\">{}</p>",
         html_escape(title)
     );
     for line in lines.filter(|line| !only_buttons(line)) {

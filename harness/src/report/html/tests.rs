@@ -102,7 +102,12 @@ fn every_text_from_features_worlds_and_runs_is_escaped() {
     // text, failure, after-step (ja and en), operator and patient text, face caption, reader of
     // the trace, channel error, result file reader and outcome, device reader and name, note,
     // not-run feature, scenario and reason.
-    assert_eq!(html.matches(escaped).count(), 26, "{html}");
+    assert_eq!(html.matches(escaped).count(), 25, "{html}");
+    // The result file's link is a URL path: percent-encoded, not merely escaped.
+    assert!(
+        html.contains("%3Cscript%3Ealert%28%27x%27%29%3C/script%3E%26%22.xml\""),
+        "{html}"
+    );
 }
 
 #[test]
