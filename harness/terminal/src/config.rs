@@ -6,12 +6,14 @@ use serde::Deserialize;
 use crate::account::{AccountKind, HashCost};
 use crate::secret::Password;
 
-/// When a reader left in 目視確認 returns to 無人運転 by itself (the forgotten switch-back of the
-/// seed's step ⑦).
+/// Harness extension: when a reader left in 目視確認 returns to 無人運転 by itself (against the
+/// forgotten switch-back of the seed's step ⑦). The real terminal has no such thing — the seed
+/// asks staff to switch back by hand — so the default is [`AutoReturnPolicy::Manual`]; under the
+/// other two the screen says what will happen, marked 【ハーネス拡張】.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum AutoReturnPolicy {
-    /// Never: the screen only warns; staff must press 無人運転.
+    /// Never (the real system): staff must press 無人運転.
     #[default]
     Manual,
     /// As soon as the patient whose visual confirmation was used has finished at the reader
@@ -21,7 +23,7 @@ pub enum AutoReturnPolicy {
     AfterMinutes(u32),
 }
 
-/// Lockout, session and switch-back rules.
+/// Lockout, session and visual-confirmation rules, and the harness extensions (off by default).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(default)]
 pub struct TerminalPolicy {
@@ -31,10 +33,17 @@ pub struct TerminalPolicy {
     pub lockout_minutes: u32,
     /// A session unused this many minutes expires.
     pub session_idle_minutes: u32,
-    /// A ticked 目視で本人確認完了 not used by a card within this many minutes lapses.
+    /// A ticked 目視で本人確認完了 not used by a card within this many minutes lapses (the tick's
+    /// lifetime). How long the real terminal keeps a tick is not public; 10 minutes covers the
+    /// seed's steps ⑤→⑥ (tick, then the patient places the card) at a counter with room to spare,
+    /// and keeps a forgotten tick from letting a later patient through.
     pub confirmation_valid_minutes: u32,
-    /// What happens after a visual confirmation was used.
+    /// Harness extension: return a reader from 目視確認 to 無人運転 by itself (default: never,
+    /// as on the real terminal).
     pub auto_return: AutoReturnPolicy,
+    /// Harness extension: warn on the screen, marked 【ハーネス拡張】, while a reader stays in
+    /// 目視確認 after its confirmation was used (default: off, as on the real terminal).
+    pub switch_back_warning: bool,
     /// argon2id cost for the configured passwords (standard unless a simulation needs speed).
     pub password_hash_cost: HashCost,
 }
@@ -47,6 +56,7 @@ impl Default for TerminalPolicy {
             session_idle_minutes: 30,
             confirmation_valid_minutes: 10,
             auto_return: AutoReturnPolicy::Manual,
+            switch_back_warning: false,
             password_hash_cost: HashCost::Standard,
         }
     }

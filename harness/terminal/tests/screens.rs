@@ -4,10 +4,10 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use harness_reader::ReaderMode;
 use harness_terminal::html::render_html;
-use harness_terminal::screen::{LoginMessage, LoginScreen, Notice};
+use harness_terminal::screen::{LoginMessage, LoginScreen, MenuLink, Notice};
 use harness_terminal::{
     render_text, AutoReturnPolicy, Password, Screen, SessionInfo, Terminal, TerminalConfig,
-    TerminalError, VisualConfirmationForm,
+    TerminalError, TerminalPolicy, VisualConfirmationForm,
 };
 use insta::assert_snapshot;
 use rand::rngs::StdRng;
@@ -31,8 +31,15 @@ struct Fixture {
 }
 
 fn fixture(auto_return: AutoReturnPolicy) -> Fixture {
+    fixture_with(TerminalPolicy {
+        auto_return,
+        ..TerminalPolicy::default()
+    })
+}
+
+fn fixture_with(policy: TerminalPolicy) -> Fixture {
     let mut config = TerminalConfig::demo("admin-pw", "staff-pw");
-    config.policy.auto_return = auto_return;
+    config.policy = policy;
     let mut terminal = Terminal::new(&config, StdRng::seed_from_u64(3)).unwrap();
     let admin = terminal
         .login("admin", &Password::new("admin-pw"), at(9, 0))
@@ -56,9 +63,14 @@ impl Fixture {
         )
     }
 
+    /// A mode button, OK on 切替の確認, OK on 切替の完了.
     fn set(&mut self, reader: &str, mode: ReaderMode, now: NaiveDateTime) {
         let id = self.admin.session_id.clone();
-        self.terminal.set_mode(&id, reader, mode, now).unwrap();
+        self.terminal
+            .request_mode_change(&id, reader, mode, now)
+            .unwrap();
+        self.terminal.confirm_mode_change(&id, now).unwrap();
+        self.terminal.acknowledge_mode_change(&id, now).unwrap();
     }
 
     fn tick_box(&mut self, reader: &str, date: &str, now: NaiveDateTime) {
@@ -125,7 +137,18 @@ fn menu_screen() {
     let id = f.admin.session_id.clone();
     let menu = f.terminal.menu_screen(&id, at(9, 1)).unwrap();
     assert_snapshot!("menu_admin", render_text(&Screen::Menu(menu.clone())));
-    assert_snapshot!("menu_admin_html", render_html(&Screen::Menu(menu), CSRF));
+    assert_snapshot!("menu_admin_html", render_html(&Screen::Menu(menu.clone()), CSRF));
+    // A host (the live clinic) adds its own pages below the real entry.
+    let mut with_links = menu;
+    with_links.extra_links = vec![MenuLink {
+        label: "練習: 目視確認の手順".into(),
+        href: "/practice".into(),
+    }];
+    assert_snapshot!(
+        "menu_with_host_links",
+        render_text(&Screen::Menu(with_links.clone()))
+    );
+    assert!(render_html(&Screen::Menu(with_links), CSRF).contains(r#"<a href="/practice">"#));
 }
 
 #[test]
@@ -161,7 +184,7 @@ fn general_account_screen_and_refusal() {
     );
     let refusal = f
         .terminal
-        .set_mode(&staff.session_id, R0, ReaderMode::VisualCheck, at(9, 1))
+        .request_mode_change(&staff.session_id, R0, ReaderMode::VisualCheck, at(9, 1))
         .unwrap_err();
     let Screen::Readers(mut screen) = f.screen(&staff, at(9, 1)) else {
         unreachable!()
@@ -221,29 +244,85 @@ fn two_readers_in_visual_mode_get_a_form_each() {
     );
 }
 
-fn warning_screen(policy: AutoReturnPolicy) -> Screen {
-    let mut f = fixture(policy);
+fn screen_after_use(policy: TerminalPolicy) -> Screen {
+    let mut f = fixture_with(policy);
     let admin = f.admin.clone();
     f.set(R0, ReaderMode::VisualCheck, at(9, 1));
     f.tick_box(R0, "2026/11/25", at(9, 2));
     // Seed step ⑥: the patient places the card; the reader flow takes the confirmation.
-    assert!(f.terminal.visual_confirmation_for(R0, at(9, 3)).is_some());
+    assert!(f.terminal.valid_confirmation_for(R0, at(9, 3)).is_some());
     f.screen(&admin, at(9, 4))
 }
 
 #[test]
+fn after_use_the_default_screen_shows_no_harness_aid() {
+    // As on the real terminal: only the selected button says the reader is still in 目視確認.
+    let screen = screen_after_use(TerminalPolicy::default());
+    let text = render_text(&screen);
+    assert!(!text.contains("【ハーネス拡張】"), "{text}");
+    assert_snapshot!("after_use_default", text);
+}
+
+#[test]
 fn switch_back_warning() {
-    let manual = warning_screen(AutoReturnPolicy::Manual);
+    let warning = TerminalPolicy {
+        switch_back_warning: true,
+        ..TerminalPolicy::default()
+    };
+    let manual = screen_after_use(warning.clone());
     assert_snapshot!("switch_back_warning", render_text(&manual));
     assert_snapshot!("switch_back_warning_html", render_html(&manual, CSRF));
     assert_snapshot!(
         "switch_back_warning_after_patient",
-        render_text(&warning_screen(AutoReturnPolicy::AfterPatient))
+        render_text(&screen_after_use(TerminalPolicy {
+            auto_return: AutoReturnPolicy::AfterPatient,
+            ..warning.clone()
+        }))
     );
     assert_snapshot!(
         "switch_back_warning_after_minutes",
-        render_text(&warning_screen(AutoReturnPolicy::AfterMinutes(10)))
+        render_text(&screen_after_use(TerminalPolicy {
+            auto_return: AutoReturnPolicy::AfterMinutes(10),
+            ..warning
+        }))
     );
+    // Auto-return alone (no warning) still says what it will do, as a harness aid.
+    assert_snapshot!(
+        "auto_return_after_minutes_without_warning",
+        render_text(&screen_after_use(TerminalPolicy {
+            auto_return: AutoReturnPolicy::AfterMinutes(10),
+            ..TerminalPolicy::default()
+        }))
+    );
+}
+
+#[test]
+fn seed_step_2_as_the_general_account_sees_it() {
+    // The seed's screenshot of step ②: Reader 0 in 目視確認, 一般アカウント logged in.
+    let mut f = fixture(AutoReturnPolicy::Manual);
+    let staff = f.staff.clone();
+    f.set(R0, ReaderMode::VisualCheck, at(9, 1));
+    let screen = f.screen(&staff, at(9, 2));
+    assert_snapshot!("seed_step_2_general_account", render_text(&screen));
+    assert_snapshot!("seed_step_2_general_account_html", render_html(&screen, CSRF));
+}
+
+#[test]
+fn mode_switch_dialogue() {
+    let mut f = fixture(AutoReturnPolicy::Manual);
+    let admin = f.admin.clone();
+    f.terminal
+        .request_mode_change(&admin.session_id, R0, ReaderMode::VisualCheck, at(9, 1))
+        .unwrap();
+    let confirm = f.screen(&admin, at(9, 1));
+    assert_snapshot!("mode_switch_confirm", render_text(&confirm));
+    assert_snapshot!("mode_switch_confirm_html", render_html(&confirm, CSRF));
+    f.terminal
+        .confirm_mode_change(&admin.session_id, at(9, 2))
+        .unwrap();
+    let done = f.screen(&admin, at(9, 2));
+    assert_snapshot!("mode_switch_done", render_text(&done));
+    assert_snapshot!("mode_switch_done_html", render_html(&done, CSRF));
 }
 
 #[test]
@@ -252,7 +331,7 @@ fn reader_list_after_auto_return() {
     let admin = f.admin.clone();
     f.set(R0, ReaderMode::VisualCheck, at(9, 1));
     f.tick_box(R0, "2026/11/25", at(9, 2));
-    assert!(f.terminal.visual_confirmation_for(R0, at(9, 3)).is_some());
+    assert!(f.terminal.valid_confirmation_for(R0, at(9, 3)).is_some());
     f.terminal.patient_finished(R0, at(9, 4));
     assert_snapshot!(
         "reader_list_after_auto_return",
