@@ -5,6 +5,7 @@
 //! clinic and the bench. [`slots`] are the ways a card reaches a reader; [`report`] renders runs.
 
 pub mod card_queries;
+pub mod clinic;
 pub mod config;
 pub mod facility;
 pub mod features;

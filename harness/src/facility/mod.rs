@@ -36,7 +36,8 @@ use harness_terminal::account::AccountKind;
 use harness_terminal::audit::AuditSink;
 use harness_terminal::config::{AccountConfig, TerminalConfig, TerminalPolicy};
 use harness_terminal::secret::Password;
-use harness_terminal::terminal::{Terminal, TerminalEvent};
+use harness_terminal::terminal::Terminal;
+use harness_terminal::TerminalEvent;
 use rand::SeedableRng as _;
 
 pub use clock::{ClockError, FacilityClock, ScenarioClock, WallClock, PATIENT_ACTION};
@@ -279,6 +280,34 @@ impl Facility {
             .ok_or_else(|| anyhow!("カードリーダー「{name}」はこの端末につながっていません"))
     }
 
+    /// What the camera of reader `index` shows now (frame 0), as PNG; `None` when nobody stands
+    /// there or the device gives no frame. Read-only: the live clinic's preview.
+    pub fn camera_preview_png(&self, index: usize) -> anyhow::Result<Option<Vec<u8>>> {
+        if self.station(index)?.visitor.is_none() {
+            return Ok(None);
+        }
+        let Ok(camera) = harness_face::camera::Camera::open(self.camera_setup(index)?) else {
+            return Ok(None);
+        };
+        camera
+            .frame(0)
+            .map(|frame| harness_face::camera::png_bytes(&frame))
+            .transpose()
+            .map_err(|e| anyhow!("カメラの画像: {e}"))
+    }
+
+    /// The photo printed on the card in the hand of the person at reader `index` (seed step ③),
+    /// as PNG; `None` when nobody stands there or the card has no photo. Read-only.
+    pub fn card_photo_png(&self, index: usize) -> anyhow::Result<Option<Vec<u8>>> {
+        if self.station(index)?.visitor.is_none() {
+            return Ok(None);
+        }
+        self.card_photo_in_hand(index)?
+            .map(|photo| harness_face::camera::png_bytes(&photo))
+            .transpose()
+            .map_err(|e| anyhow!("券面の顔写真: {e}"))
+    }
+
     /// The people and their cards.
     pub fn directory(&self) -> &Directory {
         &self.directory
@@ -348,18 +377,47 @@ impl Facility {
     }
 
     fn forward_terminal_outputs(&mut self) -> anyhow::Result<()> {
-        let outputs = self.terminal.take_outputs();
-        for record in outputs.audit {
-            self.audit
-                .append(&record)
-                .map_err(|e| anyhow!("監査ログ: {e}"))?;
+        loop {
+            let outputs = self.terminal.take_outputs();
+            if outputs.audit.is_empty() && outputs.events.is_empty() {
+                return Ok(());
+            }
+            for record in outputs.audit {
+                self.audit
+                    .append(&record)
+                    .map_err(|e| anyhow!("監査ログ: {e}"))?;
+            }
+            for event in outputs.events {
+                match event {
+                    TerminalEvent::ModeChanged { reader, mode, .. } => {
+                        let index = self.reader_index(&reader)?;
+                        self.feed(index, harness_reader::Input::ModeChanged(mode))?;
+                    }
+                    TerminalEvent::VisualConfirmed { reader } => {
+                        // Interim until the reader asks the terminal when the card is placed
+                        // (issue 12): the tick is taken at once and handed to the reader.
+                        let index = self.reader_index(&reader)?;
+                        let now = self.clock.wall();
+                        if let Some(c) = self.terminal.valid_confirmation_for(&reader, now) {
+                            self.feed(
+                                index,
+                                harness_reader::Input::VisualConfirmation(
+                                    harness_reader::VisualConfirmation {
+                                        account: c.account,
+                                        confirmation_date: c.confirmation_date,
+                                        confirmed_at: c.confirmed_at,
+                                    },
+                                ),
+                            )?;
+                        }
+                    }
+                    TerminalEvent::VisualConfirmationWithdrawn { reader } => {
+                        // Interim: the reader has no input to withdraw a tick it holds.
+                        tracing::debug!(%reader, "visual confirmation withdrawn");
+                    }
+                }
+            }
         }
-        for event in outputs.events {
-            let TerminalEvent::ModeChanged { reader, mode, .. } = event;
-            let index = self.reader_index(&reader)?;
-            self.feed(index, harness_reader::Input::ModeChanged(mode))?;
-        }
-        Ok(())
     }
 
     fn record(&mut self, kind: EventKind) {

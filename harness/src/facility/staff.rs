@@ -3,11 +3,12 @@
 //! 顔認証付きカードリーダー操作, press a mode, tick 目視で本人確認完了, look at the card photo.
 
 use anyhow::anyhow;
-use harness_reader::{Input, ReaderMode, VisualConfirmation};
+use harness_reader::ReaderMode;
 use harness_terminal::account::AccountKind;
 use harness_terminal::screen::{render_text, Notice, Screen};
 use harness_terminal::secret::{Password, Token};
-use harness_terminal::terminal::{SessionInfo, TerminalError, VisualConfirmationForm};
+use harness_terminal::sessions::SessionInfo;
+use harness_terminal::{TerminalError, VisualConfirmationForm};
 
 use super::{EventKind, Facility, ADMIN_USER, GENERAL_USER};
 
@@ -84,9 +85,14 @@ impl<'a> StaffRole<'a> {
             self.facility.desk.reader_screen_open,
             "顔認証付きカードリーダー操作の画面が開いていません"
         );
-        let result = self
-            .facility
-            .with_terminal(|t, now| t.set_mode(&id, reader, mode, now))?;
+        // The mode button, OK on 切替の確認, OK on 切替の完了.
+        let result = self.facility.with_terminal(|t, now| {
+            if t.request_mode_change(&id, reader, mode, now)?.is_some() {
+                t.confirm_mode_change(&id, now)?;
+                t.acknowledge_mode_change(&id, now)?;
+            }
+            Ok::<_, TerminalError>(())
+        })?;
         self.keep_refusal(result.err());
         Ok(())
     }
@@ -102,21 +108,8 @@ impl<'a> StaffRole<'a> {
         let result = self
             .facility
             .with_terminal(|t, now| t.confirm_visual(&id, reader, &form, now))?;
-        match result {
-            Ok(confirmation) => {
-                self.keep_refusal(None);
-                let index = self.facility.reader_index(reader)?;
-                self.facility.feed(
-                    index,
-                    Input::VisualConfirmation(VisualConfirmation {
-                        account: confirmation.account,
-                        confirmation_date: confirmation.confirmation_date,
-                        confirmed_at: confirmation.confirmed_at,
-                    }),
-                )?;
-            }
-            Err(e) => self.keep_refusal(Some(e)),
-        }
+        // The terminal tells the reader (TerminalEvent::VisualConfirmed) through the facility.
+        self.keep_refusal(result.err());
         Ok(())
     }
 
@@ -180,7 +173,14 @@ impl<'a> StaffRole<'a> {
     ) -> anyhow::Result<()> {
         let result = self.facility.with_terminal(|t, now| {
             let session = t.login(ADMIN_USER, admin_password, now)?;
-            let pressed = t.set_mode(&session.session_id, reader, mode, now);
+            let id = &session.session_id;
+            let pressed = t.request_mode_change(id, reader, mode, now).and_then(|asked| {
+                if asked.is_some() {
+                    t.confirm_mode_change(id, now)?;
+                    t.acknowledge_mode_change(id, now)?;
+                }
+                Ok(())
+            });
             let logged_out = t.logout(&session.session_id, now);
             pressed.and(logged_out)
         })?;

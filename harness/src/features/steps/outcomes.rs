@@ -6,7 +6,7 @@ use cucumber::then;
 use harness_reader::{
     Availability, CheckOutcome, FaceFailure, FailureReason, PatientScreen, PinFailure,
 };
-use harness_terminal::terminal::TerminalError;
+use harness_terminal::TerminalError;
 
 use super::{last_result, patient_screen, StepResult};
 use crate::features::params::{Decision, Mode, Quoted};
