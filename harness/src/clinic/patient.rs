@@ -83,6 +83,8 @@ pub struct VisitorView {
     pub person: String,
     /// Whose card they carry.
     pub card_of: String,
+    /// The card in their hand has a face photo (not an infant's card).
+    pub card_has_photo: bool,
 }
 
 /// One reader as the pages and the API show it.
@@ -182,6 +184,7 @@ impl ClinicHost {
         let visitor = reader.visitor().map(|v| VisitorView {
             person: v.person_id.clone(),
             card_of: v.card.reference.holder_id.clone(),
+            card_has_photo: v.card.loaded.data.photo.is_some(),
         });
         let mut view = ReaderView {
             index,
