@@ -382,6 +382,27 @@ impl Facility {
             if outputs.audit.is_empty() && outputs.events.is_empty() {
                 return Ok(());
             }
+            // Interim until the reader asks the terminal when the card is placed (issue 12):
+            // the tick reaches the reader as the audit record states it (who, 資格確認日,
+            // when); the terminal keeps it until the card is placed (see PatientRole).
+            let mut ticks = Vec::new();
+            for record in &outputs.audit {
+                if let (
+                    harness_terminal::audit::AuditAction::VisualConfirmed { confirmation_date },
+                    harness_terminal::audit::Actor::Account { user_id },
+                    Some(reader),
+                ) = (&record.action, &record.actor, &record.reader)
+                {
+                    ticks.push((
+                        reader.clone(),
+                        harness_reader::VisualConfirmation {
+                            account: user_id.clone(),
+                            confirmation_date: *confirmation_date,
+                            confirmed_at: record.at,
+                        },
+                    ));
+                }
+            }
             for record in outputs.audit {
                 self.audit
                     .append(&record)
@@ -394,21 +415,10 @@ impl Facility {
                         self.feed(index, harness_reader::Input::ModeChanged(mode))?;
                     }
                     TerminalEvent::VisualConfirmed { reader } => {
-                        // Interim until the reader asks the terminal when the card is placed
-                        // (issue 12): the tick is taken at once and handed to the reader.
                         let index = self.reader_index(&reader)?;
-                        let now = self.clock.wall();
-                        if let Some(c) = self.terminal.valid_confirmation_for(&reader, now) {
-                            self.feed(
-                                index,
-                                harness_reader::Input::VisualConfirmation(
-                                    harness_reader::VisualConfirmation {
-                                        account: c.account,
-                                        confirmation_date: c.confirmation_date,
-                                        confirmed_at: c.confirmed_at,
-                                    },
-                                ),
-                            )?;
+                        if let Some(at) = ticks.iter().position(|(r, _)| *r == reader) {
+                            let (_, tick) = ticks.swap_remove(at);
+                            self.feed(index, harness_reader::Input::VisualConfirmation(tick))?;
                         }
                     }
                     TerminalEvent::VisualConfirmationWithdrawn { reader } => {

@@ -80,6 +80,14 @@ impl<'a> PatientRole<'a> {
         let channel = put_on(station.slot.as_mut(), &card.reference).await?;
         station.channel = Some(channel);
         station.card_on_reader = Some(card);
+        let (name, mode) = (station.name.clone(), station.reader.mode());
+        if mode == harness_reader::ReaderMode::VisualCheck {
+            // Interim until the reader asks for the confirmation itself (issue 12): the card
+            // meets the staff's tick, which the terminal now counts as used.
+            let _used = self
+                .facility
+                .with_terminal(|t, now| t.valid_confirmation_for(&name, now))?;
+        }
         self.facility.feed(index, Input::CardPlaced)
     }
 

@@ -52,6 +52,13 @@ pub fn clinic_with_slots(slots: Vec<Box<dyn CardSlot>>) -> TestClinic {
 }
 
 fn clinic_with(readers: usize, cards: CardSource) -> TestClinic {
+    let (clinic, dir) = build(readers, cards);
+    let app = harness::clinic::router(clinic.host.clone());
+    TestClinic { clinic, app, dir }
+}
+
+/// A clinic and the folder of its results and audit log.
+pub fn build(readers: usize, cards: CardSource) -> (Clinic, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let clinic = Clinic::build(ClinicSetup {
         fixtures: workspace_root().join("fixtures"),
@@ -70,8 +77,7 @@ fn clinic_with(readers: usize, cards: CardSource) -> TestClinic {
         token: ApiToken::new(TOKEN).unwrap(),
     })
     .unwrap();
-    let app = harness::clinic::router(clinic.host.clone());
-    TestClinic { clinic, app, dir }
+    (clinic, dir)
 }
 
 /// One HTTP answer.

@@ -55,7 +55,7 @@ async fn render(
         session,
         &title,
         host.facility_name(),
-        (&state_url, &view.revision),
+        (&state_url, &page_revision(&readers, drill.as_ref())),
         content(host, view, &readers, drill.as_ref(), session, error.as_ref()),
     );
     page_response(status, body)
@@ -240,17 +240,27 @@ pub(super) struct PageState {
     revision: String,
 }
 
+/// What the page shows changes with any reader (the wallet shows where every card lies) and
+/// with the running drill.
+fn page_revision(readers: &[ReaderView], drill: Option<&ActiveView>) -> String {
+    let mut revision: String = readers.iter().map(|r| r.revision.as_str()).collect();
+    if let Some(drill) = drill {
+        revision.push_str(drill.drill.id);
+    }
+    revision
+}
+
 /// `GET /patient/<n>/state`.
 pub(super) async fn state(
     State(host): State<ClinicHost>,
     StaffSession(_): StaffSession,
     Path(n): Path<String>,
 ) -> Result<Json<PageState>, ClinicError> {
-    let index = host.reader_index(&n)?;
-    let view = host.reader_view(index).await?;
-    let drill = host.drills_view().active.map(|d| d.drill.id).unwrap_or("");
+    host.reader_index(&n)?;
+    let readers = host.readers_view().await?;
+    let drill = host.drills_view().active;
     Ok(Json(PageState {
-        revision: format!("{}{drill}", view.revision),
+        revision: page_revision(&readers, drill.as_ref()),
     }))
 }
 
