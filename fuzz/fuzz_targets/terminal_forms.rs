@@ -3,13 +3,15 @@
 //! 1. The pure parsers the web forms go through, with arbitrary strings:
 //!    `html::parse_mode_form_value`, `terminal::parse_confirmation_date`, `Token::parse`.
 //! 2. A `Terminal` (facility name, reader names and policy fuzzed) driven by a fuzzed sequence of
-//!    operations: login with fuzzed ids and passwords, logout, set_mode (the mode as a form
-//!    value), confirm_visual with fuzzed dates, the reader's use of a confirmation, tick and
-//!    clock jumps anywhere in chrono's range, screens rendered as text and HTML.
+//!    operations: login with fuzzed ids and passwords, logout, a mode button (the mode as a form
+//!    value), OK / キャンセル on 切替の確認 and OK on 切替の完了, confirm_visual with fuzzed dates,
+//!    the reader asking for a valid tick, tick and clock jumps anywhere in chrono's range, screens
+//!    rendered as text and HTML.
 //!
-//! Checked: no panic; a parsed 資格確認日 is never after today; a general account never changes a
-//! mode; the configured passwords never appear in any Debug output, audit record, event, error or
-//! screen; a fuzzed text never adds a `<`, `>` or `"` to the HTML (it is escaped).
+//! Checked: no panic; a parsed 資格確認日 is never after today; a mode button alone never changes a
+//! mode; a general account never changes a mode; a tick handed to a reader is that reader's and
+//! within its lifetime; the configured passwords never appear in any Debug output, audit record,
+//! event, error or screen; a fuzzed text never adds a `<`, `>` or `"` to the HTML (it is escaped).
 #![no_main]
 
 use std::sync::OnceLock;
@@ -19,10 +21,9 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeDelta};
 use harness_reader::ReaderMode;
 use harness_terminal::html::{parse_mode_form_value, render_html};
 use harness_terminal::screen::{LoginScreen, Screen};
-use harness_terminal::terminal::parse_confirmation_date;
 use harness_terminal::{
-    AccountConfig, AccountKind, AutoReturnPolicy, HashCost, Password, SessionInfo, Terminal,
-    TerminalConfig, TerminalPolicy, Token, VisualConfirmationForm,
+    parse_confirmation_date, AccountConfig, AccountKind, AutoReturnPolicy, HashCost, ModeDialog,
+    Password, SessionInfo, Terminal, TerminalConfig, TerminalPolicy, Token, VisualConfirmationForm,
 };
 use libfuzzer_sys::fuzz_target;
 use rand::SeedableRng;
@@ -63,13 +64,20 @@ enum Op {
         password: PasswordChoice,
     },
     Logout(SessionChoice),
-    SetMode {
+    /// A mode button: opens 切替の確認.
+    PressMode {
         session: SessionChoice,
         reader: ReaderChoice,
         mode_form_value: String,
         /// Use a valid button value instead of the fuzzed text.
         mode: Option<u8>,
     },
+    /// OK on 切替の確認.
+    ConfirmMode(SessionChoice),
+    /// キャンセル on 切替の確認.
+    CancelMode(SessionChoice),
+    /// OK on 切替の完了.
+    AcknowledgeMode(SessionChoice),
     ConfirmVisual {
         session: SessionChoice,
         reader: ReaderChoice,
@@ -106,6 +114,7 @@ struct Setup {
     session_idle_minutes: u32,
     confirmation_valid_minutes: u32,
     auto_return: (u8, u32),
+    switch_back_warning: bool,
     start_offset_seconds: i32,
     rng_seed: u64,
 }
@@ -253,7 +262,7 @@ impl Run {
                     let _ = self.terminal.logout(&id, now);
                 }
             }
-            Op::SetMode {
+            Op::PressMode {
                 session,
                 reader,
                 mode_form_value,
@@ -270,14 +279,50 @@ impl Run {
                 let Some(mode) = mode else {
                     return;
                 };
-                let before = self.terminal.reader_mode(&reader);
-                let result = self.terminal.set_mode(&id, &reader, mode, now);
+                let before = self.terminal.readers();
+                let result = self.terminal.request_mode_change(&id, &reader, mode, now);
                 if self.session_kind(&id) == Some(AccountKind::General) {
-                    assert!(result.is_err(), "a general account changed a mode");
-                    assert_eq!(self.terminal.reader_mode(&reader), before);
+                    assert!(result.is_err(), "a general account opened 切替の確認");
                 }
-                if result.is_ok() {
-                    assert_eq!(self.terminal.reader_mode(&reader), Some(mode));
+                assert_eq!(
+                    self.terminal.readers(),
+                    before,
+                    "a mode button alone changed a mode"
+                );
+            }
+            Op::ConfirmMode(choice) => {
+                let Some(id) = self.session(&choice) else {
+                    return;
+                };
+                let before = self.terminal.readers();
+                match self.terminal.confirm_mode_change(&id, now) {
+                    Ok(done) => {
+                        assert_ne!(
+                            self.session_kind(&id),
+                            Some(AccountKind::General),
+                            "a general account changed a mode"
+                        );
+                        assert_eq!(self.terminal.reader_mode(&done.reader), Some(done.to));
+                    }
+                    Err(_) => assert_eq!(self.terminal.readers(), before),
+                }
+            }
+            Op::CancelMode(choice) => {
+                if let Some(id) = self.session(&choice) {
+                    let before = self.terminal.readers();
+                    let _ = self.terminal.cancel_mode_change(&id, now);
+                    assert_eq!(self.terminal.readers(), before, "キャンセル changed a mode");
+                }
+            }
+            Op::AcknowledgeMode(choice) => {
+                if let Some(id) = self.session(&choice) {
+                    let before = self.terminal.readers();
+                    let _ = self.terminal.acknowledge_mode_change(&id, now);
+                    assert_eq!(
+                        self.terminal.readers(),
+                        before,
+                        "OK on 切替の完了 changed a mode"
+                    );
                 }
             }
             Op::ConfirmVisual {
@@ -310,14 +355,19 @@ impl Run {
             Op::CardPlaced(reader) => {
                 let reader = self.reader(&reader);
                 let mode = self.terminal.reader_mode(&reader);
-                if let Some(confirmation) = self.terminal.visual_confirmation_for(&reader, now) {
+                if let Some(confirmation) = self.terminal.valid_confirmation_for(&reader, now) {
                     assert_eq!(mode, Some(ReaderMode::VisualCheck));
+                    assert_eq!(confirmation.reader, reader, "another reader's tick");
                     assert!(confirmation.confirmation_date <= now.date());
+                    let lifetime = TimeDelta::minutes(i64::from(
+                        self.terminal.policy().confirmation_valid_minutes,
+                    ));
+                    assert!(
+                        now - confirmation.confirmed_at < lifetime,
+                        "a lapsed tick was handed out"
+                    );
                     // Consumed: the next patient needs a new tick.
-                    assert!(self
-                        .terminal
-                        .visual_confirmation_for(&reader, now)
-                        .is_none());
+                    assert!(self.terminal.valid_confirmation_for(&reader, now).is_none());
                 }
             }
             Op::PatientFinished(reader) => {
@@ -339,8 +389,13 @@ impl Run {
                     for row in &mut neutral.readers {
                         row.name = "R".to_owned();
                     }
-                    for form in &mut neutral.visual_forms {
-                        form.reader = "R".to_owned();
+                    for target in &mut neutral.visual.targets {
+                        target.reader = "R".to_owned();
+                    }
+                    if let Some(ModeDialog::Confirm(change) | ModeDialog::Done(change)) =
+                        &mut neutral.dialog
+                    {
+                        change.reader = "R".to_owned();
                     }
                     let neutral_html = render_html(&Screen::Readers(neutral), "csrf");
                     let screen = Screen::Readers(screen);
@@ -426,6 +481,7 @@ fn run(input: Input) {
             1 => AutoReturnPolicy::AfterPatient,
             _ => AutoReturnPolicy::AfterMinutes(setup.auto_return.1),
         },
+        switch_back_warning: setup.switch_back_warning,
         password_hash_cost: HashCost::Minimal,
     };
     let config = TerminalConfig {

@@ -1,8 +1,9 @@
-//! The terminal's web UI (`harness_terminal::web::router`) in-process, hit by fuzzed HTTP
-//! requests: any route (or a fuzzed path), GET or POST, a form body of arbitrary bytes (with the
-//! real CSRF token appended or not), any content type, and a cookie that is missing, the live
-//! admin session, a fuzzed value, or a raw fuzzed Cookie header. Form parsing in the web layer
-//! is axum's `Form` extractor on private structs, so this is how its handling is reached.
+//! The terminal's web UI (`harness_terminal::web::router` over the standalone host) in-process,
+//! hit by fuzzed HTTP requests: any route (or a fuzzed path), GET or POST, a form body of
+//! arbitrary bytes (with the real CSRF token appended or not), any content type, and a cookie
+//! that is missing, the live admin session, a fuzzed value, or a raw fuzzed Cookie header. Form
+//! parsing in the web layer is the `StaffForm` extractor (and axum's `Form` on the login form) on
+//! private structs, so this is how its handling is reached.
 //!
 //! Checked: no panic; no 5xx; every response carries the security headers; a reader's mode never
 //! changes unless the request body carried the session's CSRF token; no password shows in a
@@ -15,7 +16,7 @@ use arbitrary::{Arbitrary, Unstructured};
 use axum::body::Body;
 use axum::http::{header, Request};
 use chrono::NaiveDate;
-use harness_terminal::web::{router, ManualClock, WebState, SESSION_COOKIE};
+use harness_terminal::web::{router, ManualClock, StandaloneHost, WebOptions, SESSION_COOKIE};
 use harness_terminal::{HashCost, MemoryAudit, Password, Terminal, TerminalConfig};
 use http_body_util::BodyExt;
 use libfuzzer_sys::fuzz_target;
@@ -24,12 +25,15 @@ use tower::ServiceExt;
 
 const ADMIN_PASSWORD: &str = "Adm1n-Web-pw-4Rz";
 const STAFF_PASSWORD: &str = "St4ff-Web-pw-8Lm";
-const ROUTES: [&str; 7] = [
+const ROUTES: [&str; 10] = [
     "/",
     "/login",
     "/menu",
     "/readers",
     "/readers/mode",
+    "/readers/mode/confirm",
+    "/readers/mode/cancel",
+    "/readers/mode/ok",
     "/readers/visual",
     "/logout",
 ];
@@ -76,18 +80,15 @@ async fn run(requests: Vec<FuzzRequest>) {
     config.policy.password_hash_cost = HashCost::Minimal;
     let terminal = Terminal::new(&config, rand::rngs::StdRng::seed_from_u64(7)).expect("terminal");
     let clock = Arc::new(ManualClock::new(start));
-    let state = WebState::new(
-        terminal,
-        Box::new(MemoryAudit::default()),
-        clock.clone(),
-        rand::rngs::StdRng::seed_from_u64(8),
-    );
+    let state = StandaloneHost::new(terminal, Box::new(MemoryAudit::default()), clock.clone());
     let admin = state
-        .with_terminal(|terminal, now| terminal.login("admin", &Password::new(ADMIN_PASSWORD), now))
+        .with_terminal_blocking(|terminal, now| {
+            terminal.login("admin", &Password::new(ADMIN_PASSWORD), now)
+        })
         .expect("audit")
         .expect("admin login");
     let csrf = admin.csrf_token.expose().to_owned();
-    let app = router(state.clone());
+    let app = router(state.clone(), WebOptions::default());
     for request in requests.into_iter().take(16) {
         clock.advance(chrono::TimeDelta::minutes(i64::from(
             request.advance_minutes % 40,
@@ -137,7 +138,7 @@ async fn run(requests: Vec<FuzzRequest>) {
             continue;
         };
         let modes_before = state
-            .with_terminal(|terminal, _| terminal.readers())
+            .with_terminal_blocking(|terminal, _| terminal.readers())
             .expect("audit");
         let response = app.clone().oneshot(http_request).await.expect("infallible");
         let status = response.status();
@@ -164,7 +165,7 @@ async fn run(requests: Vec<FuzzRequest>) {
             );
         }
         let modes_after = state
-            .with_terminal(|terminal, _| terminal.readers())
+            .with_terminal_blocking(|terminal, _| terminal.readers())
             .expect("audit");
         if modes_after != modes_before {
             // Only a mode form with the token — or the terminal's own auto-return, which the

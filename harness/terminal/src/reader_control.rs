@@ -220,7 +220,12 @@ impl ReaderControl {
 
     /// The patient at a reader has finished. Under [`AutoReturnPolicy::AfterPatient`] a reader
     /// whose confirmation was used returns to 無人運転 now.
-    pub fn patient_finished(&mut self, reader: &str, now: NaiveDateTime, out: &mut TerminalOutputs) {
+    pub fn patient_finished(
+        &mut self,
+        reader: &str,
+        now: NaiveDateTime,
+        out: &mut TerminalOutputs,
+    ) {
         let auto_return = self.auto_return;
         let Ok(state) = self.reader_mut(reader) else {
             return;
@@ -294,20 +299,17 @@ impl ReaderControl {
                 ReaderRow {
                     name: r.name.clone(),
                     mode: r.mode,
-                    switch_back_warning: used
-                        .filter(|_| self.switch_back_warning)
-                        .map(|used| SwitchBackWarning {
+                    switch_back_warning: used.filter(|_| self.switch_back_warning).map(|used| {
+                        SwitchBackWarning {
                             used_at: used.used_at,
-                        }),
+                        }
+                    }),
                     auto_return: used.and_then(|used| match self.auto_return {
                         AutoReturnPolicy::Manual => None,
                         AutoReturnPolicy::AfterPatient => Some(AutoReturnView::AfterPatient),
-                        AutoReturnPolicy::AfterMinutes(minutes) => {
-                            Some(AutoReturnView::At(saturating_add(
-                                used.used_at,
-                                TimeDelta::minutes(i64::from(minutes)),
-                            )))
-                        }
+                        AutoReturnPolicy::AfterMinutes(minutes) => Some(AutoReturnView::At(
+                            saturating_add(used.used_at, TimeDelta::minutes(i64::from(minutes))),
+                        )),
                     }),
                 }
             })

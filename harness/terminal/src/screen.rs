@@ -346,7 +346,10 @@ fn reader_screen_text(out: &mut Vec<String>, screen: &ReaderScreen) {
             None => ("[ ]", visual.default_date),
         };
         if named {
-            out.push(format!("    {tick} 目視で本人確認完了（{}）", target.reader));
+            out.push(format!(
+                "    {tick} 目視で本人確認完了（{}）",
+                target.reader
+            ));
         } else {
             out.push(format!("    {tick} 目視で本人確認完了"));
         }

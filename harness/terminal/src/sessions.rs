@@ -13,8 +13,8 @@ use crate::account::{Account, AccountKind, PasswordHash};
 use crate::audit::{Actor, AuditAction, LoginFailure};
 use crate::config::TerminalConfig;
 use crate::error::TerminalError;
-use crate::outbox::{account_actor, TerminalOutputs};
 use crate::mode_change::ModeDialog;
+use crate::outbox::{account_actor, TerminalOutputs};
 use crate::secret::{Password, Token};
 use crate::time::saturating_add;
 

@@ -25,6 +25,7 @@ password = "very-secret-general-password"
 [terminal.policy]
 max_failed_logins = 3
 auto_return = { after_minutes = 10 }
+switch_back_warning = true
 "#;
 
 #[test]
@@ -37,6 +38,7 @@ fn web_config_parses_from_toml_with_defaults() {
         TerminalPolicy {
             max_failed_logins: 3,
             auto_return: AutoReturnPolicy::AfterMinutes(10),
+            switch_back_warning: true,
             ..TerminalPolicy::default()
         }
     );
@@ -64,6 +66,10 @@ fn policy_names_parse() {
         let parsed: TerminalPolicy = toml::from_str(text).unwrap();
         assert_eq!(parsed.auto_return, policy, "{text}");
     }
+    // The harness extensions are off unless asked for (the real terminal has neither).
+    let defaults: TerminalPolicy = toml::from_str("").unwrap();
+    assert_eq!(defaults.auto_return, AutoReturnPolicy::Manual);
+    assert!(!defaults.switch_back_warning);
 }
 
 #[test]

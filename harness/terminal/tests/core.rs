@@ -217,7 +217,13 @@ fn general_account_is_refused_admin_changes_the_mode_and_the_event_goes_out() {
         Err(TerminalError::NoModeChangePending)
     );
 
-    switch(&mut t, &admin.session_id, R0, ReaderMode::VisualCheck, at(9, 2));
+    switch(
+        &mut t,
+        &admin.session_id,
+        R0,
+        ReaderMode::VisualCheck,
+        at(9, 2),
+    );
     assert_eq!(t.reader_mode(R0), Some(ReaderMode::VisualCheck));
     assert_eq!(t.reader_mode(R1), Some(ReaderMode::Unattended));
     let out = t.take_outputs();
@@ -317,7 +323,8 @@ fn a_mode_switch_waits_for_the_confirmation_dialogue() {
         t.cancel_mode_change(&admin.session_id, at(9, 3)),
         Err(TerminalError::NoModeChangePending)
     );
-    t.acknowledge_mode_change(&admin.session_id, at(9, 4)).unwrap();
+    t.acknowledge_mode_change(&admin.session_id, at(9, 4))
+        .unwrap();
     assert_eq!(
         t.reader_screen(&admin.session_id, at(9, 4)).unwrap().dialog,
         None
@@ -336,7 +343,13 @@ fn a_confirmation_reports_the_mode_the_reader_really_had() {
     t.request_mode_change(&first.session_id, R0, ReaderMode::VisualCheck, at(9, 1))
         .unwrap();
     // Meanwhile another terminal session switched the same reader to 暗証番号認証固定.
-    switch(&mut t, &second.session_id, R0, ReaderMode::PinOnly, at(9, 2));
+    switch(
+        &mut t,
+        &second.session_id,
+        R0,
+        ReaderMode::PinOnly,
+        at(9, 2),
+    );
     let done = t.confirm_mode_change(&first.session_id, at(9, 3)).unwrap();
     assert_eq!(done.from, ReaderMode::PinOnly);
     assert_eq!(t.reader_mode(R0), Some(ReaderMode::VisualCheck));
@@ -372,7 +385,13 @@ fn visual_card_is_accepted_only_after_the_box_is_ticked_with_a_valid_date_and_on
         t.confirm_visual(&admin.session_id, R0, &ticked("2026/11/25"), at(9, 1)),
         Err(TerminalError::NotInVisualMode { .. })
     ));
-    switch(&mut t, &admin.session_id, R0, ReaderMode::VisualCheck, at(9, 1));
+    switch(
+        &mut t,
+        &admin.session_id,
+        R0,
+        ReaderMode::VisualCheck,
+        at(9, 1),
+    );
     // Card placed before the tick: refused.
     assert_eq!(t.valid_confirmation_for(R0, at(9, 2)), None);
     let unticked = VisualConfirmationForm {
@@ -443,7 +462,13 @@ fn the_switch_back_warning_is_a_harness_extension_shown_only_when_on() {
     let admin = t
         .login("admin", &Password::new(ADMIN_PW), at(9, 0))
         .unwrap();
-    switch(&mut t, &admin.session_id, R0, ReaderMode::VisualCheck, at(9, 0));
+    switch(
+        &mut t,
+        &admin.session_id,
+        R0,
+        ReaderMode::VisualCheck,
+        at(9, 0),
+    );
     t.confirm_visual(&admin.session_id, R0, &ticked("2026/11/25"), at(9, 1))
         .unwrap();
     // Not before the confirmation is used.
@@ -453,10 +478,19 @@ fn the_switch_back_warning_is_a_harness_extension_shown_only_when_on() {
     let screen = t.reader_screen(&admin.session_id, at(9, 30)).unwrap();
     let warning = screen.readers[0].switch_back_warning.unwrap();
     assert_eq!(warning.used_at, at(9, 2));
-    assert!(warning.lines().iter().all(|l| l.starts_with("【ハーネス拡張】")));
+    assert!(warning
+        .lines()
+        .iter()
+        .all(|l| l.starts_with("【ハーネス拡張】")));
     assert!(screen.readers[1].switch_back_warning.is_none());
     // Gone once staff switch back.
-    switch(&mut t, &admin.session_id, R0, ReaderMode::Unattended, at(9, 31));
+    switch(
+        &mut t,
+        &admin.session_id,
+        R0,
+        ReaderMode::Unattended,
+        at(9, 31),
+    );
     let screen = t.reader_screen(&admin.session_id, at(9, 31)).unwrap();
     assert!(screen.readers[0].switch_back_warning.is_none());
 }
@@ -472,7 +506,13 @@ fn the_general_account_sees_the_screen_and_ticks_but_cannot_switch() {
     let staff = t
         .login("staff", &Password::new(STAFF_PW), at(9, 0))
         .unwrap();
-    switch(&mut t, &admin.session_id, R0, ReaderMode::VisualCheck, at(9, 1));
+    switch(
+        &mut t,
+        &admin.session_id,
+        R0,
+        ReaderMode::VisualCheck,
+        at(9, 1),
+    );
     let screen = t.reader_screen(&staff.session_id, at(9, 2)).unwrap();
     assert_eq!(screen.account_kind, AccountKind::General);
     assert_eq!(screen.readers[0].mode, ReaderMode::VisualCheck);
@@ -503,8 +543,20 @@ fn a_tick_is_valid_for_its_lifetime_and_for_its_reader_only() {
     let admin = t
         .login("admin", &Password::new(ADMIN_PW), at(9, 0))
         .unwrap();
-    switch(&mut t, &admin.session_id, R0, ReaderMode::VisualCheck, at(9, 0));
-    switch(&mut t, &admin.session_id, R1, ReaderMode::VisualCheck, at(9, 0));
+    switch(
+        &mut t,
+        &admin.session_id,
+        R0,
+        ReaderMode::VisualCheck,
+        at(9, 0),
+    );
+    switch(
+        &mut t,
+        &admin.session_id,
+        R1,
+        ReaderMode::VisualCheck,
+        at(9, 0),
+    );
     assert_eq!(t.policy().confirmation_valid_minutes, 10);
     // Ticked for reader 1; the card comes to reader 0: refused, and reader 1's tick stays.
     t.confirm_visual(&admin.session_id, R1, &ticked("2026/11/25"), at(9, 1))
@@ -537,7 +589,13 @@ fn an_unused_tick_lapses() {
     let admin = t
         .login("admin", &Password::new(ADMIN_PW), at(9, 0))
         .unwrap();
-    switch(&mut t, &admin.session_id, R0, ReaderMode::VisualCheck, at(9, 0));
+    switch(
+        &mut t,
+        &admin.session_id,
+        R0,
+        ReaderMode::VisualCheck,
+        at(9, 0),
+    );
     t.confirm_visual(&admin.session_id, R0, &ticked("2026/11/25"), at(9, 1))
         .unwrap();
     assert_eq!(t.valid_confirmation_for(R0, at(9, 11)), None);
@@ -554,17 +612,35 @@ fn switching_away_from_visual_drops_a_pending_tick() {
     let admin = t
         .login("admin", &Password::new(ADMIN_PW), at(9, 0))
         .unwrap();
-    switch(&mut t, &admin.session_id, R0, ReaderMode::VisualCheck, at(9, 0));
+    switch(
+        &mut t,
+        &admin.session_id,
+        R0,
+        ReaderMode::VisualCheck,
+        at(9, 0),
+    );
     t.confirm_visual(&admin.session_id, R0, &ticked("2026/11/25"), at(9, 1))
         .unwrap();
     t.take_outputs();
-    switch(&mut t, &admin.session_id, R0, ReaderMode::Unattended, at(9, 2));
+    switch(
+        &mut t,
+        &admin.session_id,
+        R0,
+        ReaderMode::Unattended,
+        at(9, 2),
+    );
     // The reader stops asking for the card.
     assert_eq!(
         t.take_outputs().events[0],
         TerminalEvent::VisualConfirmationWithdrawn { reader: R0.into() }
     );
-    switch(&mut t, &admin.session_id, R0, ReaderMode::VisualCheck, at(9, 3));
+    switch(
+        &mut t,
+        &admin.session_id,
+        R0,
+        ReaderMode::VisualCheck,
+        at(9, 3),
+    );
     assert_eq!(t.valid_confirmation_for(R0, at(9, 4)), None);
 }
 
@@ -575,7 +651,13 @@ fn auto_return_after_the_patient() {
     let admin = t
         .login("admin", &Password::new(ADMIN_PW), at(9, 0))
         .unwrap();
-    switch(&mut t, &admin.session_id, R0, ReaderMode::VisualCheck, at(9, 0));
+    switch(
+        &mut t,
+        &admin.session_id,
+        R0,
+        ReaderMode::VisualCheck,
+        at(9, 0),
+    );
     // Nothing happens while no confirmation was used.
     t.patient_finished(R0, at(9, 1));
     assert_eq!(t.reader_mode(R0), Some(ReaderMode::VisualCheck));
@@ -612,7 +694,13 @@ fn auto_return_after_n_minutes_measured_with_now() {
     let admin = t
         .login("admin", &Password::new(ADMIN_PW), at(9, 0))
         .unwrap();
-    switch(&mut t, &admin.session_id, R0, ReaderMode::VisualCheck, at(9, 0));
+    switch(
+        &mut t,
+        &admin.session_id,
+        R0,
+        ReaderMode::VisualCheck,
+        at(9, 0),
+    );
     // Entering 目視確認 alone does not start the timer.
     t.tick(at(9, 20));
     assert_eq!(t.reader_mode(R0), Some(ReaderMode::VisualCheck));
@@ -644,7 +732,13 @@ fn manual_policy_never_returns_by_itself() {
     let admin = t
         .login("admin", &Password::new(ADMIN_PW), at(9, 0))
         .unwrap();
-    switch(&mut t, &admin.session_id, R0, ReaderMode::VisualCheck, at(9, 0));
+    switch(
+        &mut t,
+        &admin.session_id,
+        R0,
+        ReaderMode::VisualCheck,
+        at(9, 0),
+    );
     t.confirm_visual(&admin.session_id, R0, &ticked("2026/11/25"), at(9, 1))
         .unwrap();
     assert!(t.valid_confirmation_for(R0, at(9, 2)).is_some());

@@ -23,7 +23,7 @@ fn terminal(configure: impl FnOnce(&mut TerminalConfig)) -> Terminal {
 /// `AAAAAAAA/wgAABcAAAAAAAAAAAAA////////////////////////////////////KysAAAAAAAAF/////ysA`:
 /// the clock jumps near the end of chrono's range, then a wrong password locks the account and
 /// `now + lockout` overflows: panic "`NaiveDateTime + TimeDelta` overflowed" at
-/// harness/terminal/src/terminal.rs:444 (`Terminal::login`).
+/// harness/terminal/src/terminal.rs:444 (`Terminal::login`; now `Sessions::login` in sessions.rs).
 #[test]
 
 fn lockout_near_the_end_of_time_does_not_panic() {
@@ -40,7 +40,7 @@ fn lockout_near_the_end_of_time_does_not_panic() {
 }
 
 /// The same overflow on the screen: under `AutoReturnPolicy::AfterMinutes` the switch-back
-/// warning shows `used_at + minutes` (harness/terminal/src/terminal.rs, `reader_screen_for`).
+/// warning shows `used_at + minutes` (now harness/terminal/src/reader_control.rs, `rows`).
 /// Not hit by the fuzzer itself (the login crash comes first): found by reading the code around
 /// that crash, and reproduced here.
 #[test]
@@ -48,6 +48,7 @@ fn lockout_near_the_end_of_time_does_not_panic() {
 fn auto_return_time_near_the_end_of_time_does_not_panic() {
     let mut terminal = terminal(|config| {
         config.policy.auto_return = AutoReturnPolicy::AfterMinutes(u32::MAX);
+        config.policy.switch_back_warning = true;
         config.policy.session_idle_minutes = u32::MAX;
         config.policy.confirmation_valid_minutes = u32::MAX;
     });
@@ -56,8 +57,11 @@ fn auto_return_time_near_the_end_of_time_does_not_panic() {
         .login("admin", &Password::new("admin-pw"), now)
         .expect("login");
     terminal
-        .set_mode(&admin.session_id, READER, ReaderMode::VisualCheck, now)
-        .expect("mode");
+        .request_mode_change(&admin.session_id, READER, ReaderMode::VisualCheck, now)
+        .expect("mode button");
+    terminal
+        .confirm_mode_change(&admin.session_id, now)
+        .expect("OK on 切替の確認");
     let form = VisualConfirmationForm {
         identity_confirmed: true,
         confirmation_date: now.date().format("%Y/%m/%d").to_string(),
@@ -65,9 +69,10 @@ fn auto_return_time_near_the_end_of_time_does_not_panic() {
     terminal
         .confirm_visual(&admin.session_id, READER, &form, now)
         .expect("confirm");
-    assert!(terminal.visual_confirmation_for(READER, now).is_some());
+    assert!(terminal.valid_confirmation_for(READER, now).is_some());
     let screen = terminal
         .reader_screen(&admin.session_id, now)
         .expect("screen");
     assert!(screen.readers[0].switch_back_warning.is_some());
+    assert!(screen.readers[0].auto_return.is_some());
 }

@@ -137,7 +137,10 @@ fn menu_screen() {
     let id = f.admin.session_id.clone();
     let menu = f.terminal.menu_screen(&id, at(9, 1)).unwrap();
     assert_snapshot!("menu_admin", render_text(&Screen::Menu(menu.clone())));
-    assert_snapshot!("menu_admin_html", render_html(&Screen::Menu(menu.clone()), CSRF));
+    assert_snapshot!(
+        "menu_admin_html",
+        render_html(&Screen::Menu(menu.clone()), CSRF)
+    );
     // A host (the live clinic) adds its own pages below the real entry.
     let mut with_links = menu;
     with_links.extra_links = vec![MenuLink {
@@ -304,7 +307,10 @@ fn seed_step_2_as_the_general_account_sees_it() {
     f.set(R0, ReaderMode::VisualCheck, at(9, 1));
     let screen = f.screen(&staff, at(9, 2));
     assert_snapshot!("seed_step_2_general_account", render_text(&screen));
-    assert_snapshot!("seed_step_2_general_account_html", render_html(&screen, CSRF));
+    assert_snapshot!(
+        "seed_step_2_general_account_html",
+        render_html(&screen, CSRF)
+    );
 }
 
 #[test]

@@ -1,7 +1,9 @@
 //! Drives the web UI over HTTP (the router through `tower::ServiceExt::oneshot`, and once the real
-//! server on a loopback listener): the general account cannot switch, admin can, a POST without
-//! (or with a wrong) CSRF token gets 403, sessions expire, logins lock, and the audit file holds
-//! no password.
+//! server on a loopback listener): the general account cannot switch, admin can (through
+//! 切替の確認 → 切替の完了), a POST without (or with a wrong) CSRF token gets 403 on every route,
+//! the tick is valid for its reader and lifetime only, sessions expire, logins lock, the audit file
+//! holds no password, and another host (as the live clinic's engine) serves the same pages plus
+//! its own in the same session/CSRF scheme.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -11,10 +13,10 @@ use axum::http::{header, Request, StatusCode};
 use axum::Router;
 use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
 use harness_reader::ReaderMode;
-use harness_terminal::web::{router, serve_listener, ManualClock, WebState};
+use harness_terminal::web::{router, serve_listener, ManualClock, StandaloneHost, WebOptions};
 use harness_terminal::{
     read_audit_file, AuditAction, FileAudit, ModeChangeCause, Terminal, TerminalConfig,
-    TerminalEvent,
+    TerminalEvent, TerminalPolicy,
 };
 use http_body_util::BodyExt;
 use rand::rngs::StdRng;
@@ -25,6 +27,7 @@ use tower::ServiceExt;
 const ADMIN_PW: &str = "Adm1n-パスワード-secret";
 const STAFF_PW: &str = "St4ff-パスワード-secret";
 const R0: &str = "Identiv CLOUD 3701 F Contactless Reader 0";
+const R1: &str = "Identiv CLOUD 3701 F Contactless Reader 1";
 
 fn start() -> NaiveDateTime {
     NaiveDate::from_ymd_opt(2026, 11, 25)
@@ -34,26 +37,27 @@ fn start() -> NaiveDateTime {
 }
 
 struct Setup {
-    state: WebState,
+    state: StandaloneHost,
     clock: Arc<ManualClock>,
     audit_path: std::path::PathBuf,
     _dir: tempfile::TempDir,
 }
 
 fn setup() -> Setup {
+    setup_with(TerminalPolicy::default())
+}
+
+fn setup_with(policy: TerminalPolicy) -> Setup {
     let dir = tempfile::tempdir().unwrap();
     let audit_path = dir.path().join("audit.jsonl");
-    let terminal = Terminal::new(
-        &TerminalConfig::demo(ADMIN_PW, STAFF_PW),
-        StdRng::seed_from_u64(11),
-    )
-    .unwrap();
+    let mut config = TerminalConfig::demo(ADMIN_PW, STAFF_PW);
+    config.policy = policy;
+    let terminal = Terminal::new(&config, StdRng::seed_from_u64(11)).unwrap();
     let clock = Arc::new(ManualClock::new(start()));
-    let state = WebState::new(
+    let state = StandaloneHost::new(
         terminal,
         Box::new(FileAudit::open(&audit_path).unwrap()),
         clock.clone(),
-        StdRng::seed_from_u64(12),
     );
     Setup {
         state,
@@ -86,9 +90,13 @@ struct Browser {
 }
 
 impl Browser {
-    fn new(state: &WebState) -> Self {
+    fn new(state: &StandaloneHost) -> Self {
+        Self::on(router(state.clone(), WebOptions::default()))
+    }
+
+    fn on(app: Router) -> Self {
         Self {
-            app: router(state.clone()),
+            app,
             cookies: BTreeMap::new(),
         }
     }
@@ -176,9 +184,9 @@ impl Browser {
     }
 }
 
-fn mode(state: &WebState) -> ReaderMode {
+fn mode(state: &StandaloneHost) -> ReaderMode {
     state
-        .with_terminal(|t, _| t.reader_mode(R0))
+        .with_terminal_blocking(|t, _| t.reader_mode(R0))
         .unwrap()
         .unwrap()
 }
@@ -247,8 +255,8 @@ async fn general_cannot_switch_admin_can_and_posts_without_csrf_are_refused() {
     assert_eq!(mode(&s.state), ReaderMode::Unattended);
     assert!(events.try_recv().is_err());
 
-    // Admin with the token: switched, and the event goes out for the reader.
-    let switched = admin
+    // Admin with the token: 切替の確認 opens; nothing changes until OK.
+    let pressed = admin
         .post(
             "/readers/mode",
             &[
@@ -258,9 +266,33 @@ async fn general_cannot_switch_admin_can_and_posts_without_csrf_are_refused() {
             ],
         )
         .await;
+    assert_eq!(pressed.status, StatusCode::SEE_OTHER);
+    assert_eq!(pressed.location.as_deref(), Some("/readers"));
+    assert_eq!(mode(&s.state), ReaderMode::Unattended);
+    assert!(events.try_recv().is_err());
+    let dialog = admin.get("/readers").await;
+    assert!(dialog.body.contains("切替の確認"), "{}", dialog.body);
+    assert!(dialog.body.contains(r#"action="/readers/mode/confirm""#));
+    // OK without the token: refused, still nothing changes.
+    assert_eq!(
+        admin.post("/readers/mode/confirm", &[]).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(mode(&s.state), ReaderMode::Unattended);
+    // OK with the token: switched, 切替の完了 shows, and the event goes out for the reader.
+    let switched = admin
+        .post("/readers/mode/confirm", &[("csrf", &admin_csrf)])
+        .await;
     assert_eq!(switched.status, StatusCode::SEE_OTHER);
     assert_eq!(switched.location.as_deref(), Some("/readers"));
     assert_eq!(mode(&s.state), ReaderMode::VisualCheck);
+    let done = admin.get("/readers").await;
+    assert!(done.body.contains("切替の完了"), "{}", done.body);
+    let closed = admin
+        .post("/readers/mode/ok", &[("csrf", &admin_csrf)])
+        .await;
+    assert_eq!(closed.status, StatusCode::SEE_OTHER);
+    assert!(!admin.get("/readers").await.body.contains("切替の完了"));
     assert_eq!(
         events.try_recv().unwrap(),
         TerminalEvent::ModeChanged {
@@ -297,7 +329,7 @@ async fn general_cannot_switch_admin_can_and_posts_without_csrf_are_refused() {
     );
     assert!(s
         .state
-        .with_terminal(|t, now| t.visual_confirmation_for(R0, now))
+        .with_terminal_blocking(|t, now| t.valid_confirmation_for(R0, now))
         .unwrap()
         .is_none());
     let fields = form(&staff_csrf);
@@ -307,17 +339,22 @@ async fn general_cannot_switch_admin_can_and_posts_without_csrf_are_refused() {
         .collect();
     let ticked = staff.post("/readers/visual", &fields).await;
     assert_eq!(ticked.status, StatusCode::OK, "{}", ticked.body);
-    assert!(ticked.body.contains("checked"));
+    assert!(ticked.body.contains(r#"aria-checked="true""#));
+    assert_eq!(
+        events.try_recv().unwrap(),
+        TerminalEvent::VisualConfirmed { reader: R0.into() }
+    );
     let confirmation = s
         .state
-        .with_terminal(|t, now| t.visual_confirmation_for(R0, now))
+        .with_terminal_blocking(|t, now| t.valid_confirmation_for(R0, now))
         .unwrap()
         .unwrap();
     assert_eq!(confirmation.account, "staff");
 
-    // The warning shows now.
+    // As on the real screen, no switch-back warning (a harness extension, off by default).
     let page = admin.get("/readers").await;
-    assert!(page.body.contains("目視確認モードのままです"));
+    assert!(!page.body.contains("目視確認モードのままです"));
+    assert!(!page.body.contains("ハーネス拡張"));
 
     // Logout needs the token too.
     assert_eq!(
@@ -412,7 +449,7 @@ async fn login_post_without_csrf_is_refused_and_cookies_are_strict() {
     // Security headers.
     let page = browser.get("/readers").await;
     assert_eq!(page.status, StatusCode::OK);
-    let response = router(s.state.clone())
+    let response = router(s.state.clone(), WebOptions::default())
         .oneshot(Request::get("/login").body(Body::empty()).unwrap())
         .await
         .unwrap();
@@ -477,9 +514,14 @@ async fn real_server_on_loopback_serves_the_login_page() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(serve_listener(listener, s.state.clone(), async {
-        let _ = stopped.await;
-    }));
+    let server = tokio::spawn(serve_listener(
+        listener,
+        s.state.clone(),
+        WebOptions::default(),
+        async {
+            let _ = stopped.await;
+        },
+    ));
     let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
     stream
         .write_all(b"GET /login HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
@@ -492,4 +534,375 @@ async fn real_server_on_loopback_serves_the_login_page() {
     assert!(response.contains("オンライン資格確認等システム"));
     stop.send(()).unwrap();
     server.await.unwrap().unwrap();
+}
+
+#[tokio::test]
+async fn every_post_without_the_csrf_token_is_refused_and_changes_nothing() {
+    let s = setup();
+    let mut events = s.state.subscribe();
+    let mut admin = Browser::new(&s.state);
+    let csrf = admin.login("admin", ADMIN_PW).await;
+    // A dialogue is open, so a forged OK would switch the reader if it were accepted.
+    let pressed = admin
+        .post(
+            "/readers/mode",
+            &[("csrf", &csrf), ("reader", R0), ("mode", "visual_check")],
+        )
+        .await;
+    assert_eq!(pressed.status, StatusCode::SEE_OTHER);
+    let forms: [(&str, &[(&str, &str)]); 6] = [
+        ("/readers/mode", &[("reader", R0), ("mode", "pin_only")]),
+        ("/readers/mode/confirm", &[]),
+        ("/readers/mode/cancel", &[]),
+        ("/readers/mode/ok", &[]),
+        (
+            "/readers/visual",
+            &[
+                ("reader", R0),
+                ("identity_confirmed", "on"),
+                ("confirmation_date", "2026/11/25"),
+            ],
+        ),
+        ("/logout", &[]),
+    ];
+    let wrong = "0".repeat(64);
+    for (path, fields) in forms {
+        let without = admin.post(path, fields).await;
+        assert_eq!(
+            without.status,
+            StatusCode::FORBIDDEN,
+            "{path} without a token"
+        );
+        assert!(
+            without.body.contains("不正な要求のため処理できません"),
+            "{path}"
+        );
+        let mut forged = fields.to_vec();
+        forged.push(("csrf", &wrong));
+        assert_eq!(
+            admin.post(path, &forged).await.status,
+            StatusCode::FORBIDDEN,
+            "{path} with a wrong token"
+        );
+    }
+    assert_eq!(mode(&s.state), ReaderMode::Unattended);
+    assert!(events.try_recv().is_err());
+    // Still logged in, the dialogue still waiting.
+    let page = admin.get("/readers").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("切替の確認"));
+    // Without a session cookie at all: to the login page.
+    let mut stranger = Browser::new(&s.state);
+    let reply = stranger
+        .post("/readers/mode/confirm", &[("csrf", &csrf)])
+        .await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER);
+    assert_eq!(reply.location.as_deref(), Some("/login"));
+    assert_eq!(mode(&s.state), ReaderMode::Unattended);
+}
+
+#[tokio::test]
+async fn each_error_has_its_status() {
+    let s = setup();
+    let mut admin = Browser::new(&s.state);
+    let csrf = admin.login("admin", ADMIN_PW).await;
+    let unknown = admin
+        .post(
+            "/readers/mode",
+            &[
+                ("csrf", &csrf),
+                ("reader", "No Such Reader"),
+                ("mode", "pin_only"),
+            ],
+        )
+        .await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    assert!(unknown.body.contains("は登録されていません"));
+    let no_mode = admin
+        .post(
+            "/readers/mode",
+            &[("csrf", &csrf), ("reader", R0), ("mode", "x")],
+        )
+        .await;
+    assert_eq!(no_mode.status, StatusCode::BAD_REQUEST);
+    let nothing_pending = admin
+        .post("/readers/mode/confirm", &[("csrf", &csrf)])
+        .await;
+    assert_eq!(nothing_pending.status, StatusCode::CONFLICT);
+    let not_visual = admin
+        .post(
+            "/readers/visual",
+            &[
+                ("csrf", &csrf),
+                ("reader", R0),
+                ("identity_confirmed", "on"),
+                ("confirmation_date", "2026/11/25"),
+            ],
+        )
+        .await;
+    assert_eq!(not_visual.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(not_visual.body.contains("目視確認モードではありません"));
+    // The general account's refusal comes with the reason.
+    let mut staff = Browser::new(&s.state);
+    let staff_csrf = staff.login("staff", STAFF_PW).await;
+    let refused = staff
+        .post(
+            "/readers/mode",
+            &[
+                ("csrf", &staff_csrf),
+                ("reader", R0),
+                ("mode", "visual_check"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(refused
+        .body
+        .contains("管理アカウントでログインしてください"));
+    assert!(!refused.body.contains("切替の確認"));
+}
+
+/// Presses a mode button and OK, OK, as an admin browser.
+async fn switch(browser: &mut Browser, csrf: &str, reader: &str, mode: &str) {
+    let steps: [(&str, Vec<(&str, &str)>); 3] = [
+        (
+            "/readers/mode",
+            vec![("csrf", csrf), ("reader", reader), ("mode", mode)],
+        ),
+        ("/readers/mode/confirm", vec![("csrf", csrf)]),
+        ("/readers/mode/ok", vec![("csrf", csrf)]),
+    ];
+    for (path, fields) in steps {
+        let reply = browser.post(path, &fields).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::SEE_OTHER,
+            "{path}: {}",
+            reply.body
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_tick_is_valid_for_its_reader_and_its_lifetime_only() {
+    let s = setup();
+    let mut events = s.state.subscribe();
+    let mut admin = Browser::new(&s.state);
+    let csrf = admin.login("admin", ADMIN_PW).await;
+    switch(&mut admin, &csrf, R0, "visual_check").await;
+    let tick = [
+        ("csrf", csrf.as_str()),
+        ("reader", R0),
+        ("identity_confirmed", "on"),
+        ("confirmation_date", "2026/11/25"),
+    ];
+    assert_eq!(
+        admin.post("/readers/visual", &tick).await.status,
+        StatusCode::OK
+    );
+    let valid = |reader: &'static str| {
+        s.state
+            .with_terminal_blocking(move |t, now| t.valid_confirmation_for(reader, now))
+            .unwrap()
+    };
+    // The card placed on the other reader: no tick there.
+    assert_eq!(valid(R1), None);
+    // Ten minutes later the tick has lapsed: the reader is told, and the card is refused.
+    s.clock.advance(TimeDelta::minutes(10));
+    assert_eq!(valid(R0), None);
+    let seen: Vec<TerminalEvent> = std::iter::from_fn(|| events.try_recv().ok()).collect();
+    assert!(seen.contains(&TerminalEvent::VisualConfirmationWithdrawn { reader: R0.into() }));
+    // Ticked again: valid once.
+    let csrf = admin.get("/readers").await.csrf();
+    let tick = [
+        ("csrf", csrf.as_str()),
+        ("reader", R0),
+        ("identity_confirmed", "on"),
+        ("confirmation_date", "2026/11/25"),
+    ];
+    assert_eq!(
+        admin.post("/readers/visual", &tick).await.status,
+        StatusCode::OK
+    );
+    assert!(valid(R0).is_some());
+    assert_eq!(valid(R0), None);
+}
+
+#[tokio::test]
+async fn the_switch_back_warning_when_on_is_marked_as_a_harness_aid() {
+    let s = setup_with(TerminalPolicy {
+        switch_back_warning: true,
+        ..TerminalPolicy::default()
+    });
+    let mut admin = Browser::new(&s.state);
+    let csrf = admin.login("admin", ADMIN_PW).await;
+    switch(&mut admin, &csrf, R0, "visual_check").await;
+    let tick = [
+        ("csrf", csrf.as_str()),
+        ("reader", R0),
+        ("identity_confirmed", "on"),
+        ("confirmation_date", "2026/11/25"),
+    ];
+    admin.post("/readers/visual", &tick).await;
+    assert!(s
+        .state
+        .with_terminal_blocking(|t, now| t.valid_confirmation_for(R0, now))
+        .unwrap()
+        .is_some());
+    let page = admin.get("/readers").await;
+    assert!(page
+        .body
+        .contains("【ハーネス拡張】⚠ 09:00 に目視確認を利用しました。目視確認モードのままです。"));
+    switch(&mut admin, &csrf, R0, "unattended").await;
+    assert!(!admin.get("/readers").await.body.contains("ハーネス拡張"));
+}
+
+mod another_host {
+    //! The same pages served by a host like the live clinic's engine (terminal and readers behind
+    //! a tokio mutex, events forwarded to the readers), plus a page of its own in the same frame
+    //! and session/CSRF scheme.
+
+    use std::future::Future;
+    use std::sync::Arc;
+
+    use axum::response::{Html, IntoResponse, Response};
+    use axum::routing::get;
+    use axum::Router;
+    use harness_terminal::html::{csrf_field, render_frame, Frame};
+    use harness_terminal::screen::MenuLink;
+    use harness_terminal::web::{
+        router_with, HostError, StaffForm, StaffSession, TerminalHost, WebOptions,
+    };
+    use maud::html;
+    use serde::Deserialize;
+
+    use super::*;
+
+    struct Engine {
+        terminal: Terminal,
+        now: NaiveDateTime,
+        /// What reached the readers.
+        forwarded: Vec<TerminalEvent>,
+    }
+
+    #[derive(Clone)]
+    struct EngineHost(Arc<tokio::sync::Mutex<Engine>>);
+
+    impl TerminalHost for EngineHost {
+        fn with_terminal<R, F>(&self, f: F) -> impl Future<Output = Result<R, HostError>> + Send
+        where
+            R: Send + 'static,
+            F: FnOnce(&mut Terminal, NaiveDateTime) -> R + Send + 'static,
+        {
+            let engine = self.0.clone();
+            async move {
+                let mut engine = engine.lock().await;
+                let now = engine.now;
+                let result = f(&mut engine.terminal, now);
+                let outputs = engine.terminal.take_outputs();
+                engine.forwarded.extend(outputs.events);
+                Ok(result)
+            }
+        }
+    }
+
+    #[derive(Deserialize)]
+    struct Answer {
+        answer: Option<String>,
+    }
+
+    async fn practice_page(StaffSession(session): StaffSession) -> Response {
+        let frame = Frame {
+            title: "練習",
+            facility_name: "練習医療機関",
+            account_kind: session.account_kind,
+        };
+        let content = html! {
+            form method="post" action="/practice" {
+                (csrf_field(session.csrf_token.expose()))
+                input type="text" name="answer";
+                button type="submit" { "回答" }
+            }
+        };
+        Html(render_frame(&frame, session.csrf_token.expose(), content)).into_response()
+    }
+
+    async fn practice_answer(StaffForm { session, form }: StaffForm<Answer>) -> Response {
+        let frame = Frame {
+            title: "練習",
+            facility_name: "練習医療機関",
+            account_kind: session.account_kind,
+        };
+        let content = html! { p.answer { "回答: " (form.answer.unwrap_or_default()) } };
+        Html(render_frame(&frame, session.csrf_token.expose(), content)).into_response()
+    }
+
+    #[tokio::test]
+    async fn an_engine_host_serves_the_same_pages_and_its_own() {
+        let mut config = TerminalConfig::demo(ADMIN_PW, STAFF_PW);
+        config.facility_name = "練習医療機関".into();
+        let engine = Engine {
+            terminal: Terminal::new(&config, StdRng::seed_from_u64(21)).unwrap(),
+            now: start(),
+            forwarded: Vec::new(),
+        };
+        let host = EngineHost(Arc::new(tokio::sync::Mutex::new(engine)));
+        let extra: Router<EngineHost> =
+            Router::new().route("/practice", get(practice_page).post(practice_answer));
+        let options = WebOptions {
+            menu_links: vec![MenuLink {
+                label: "練習".into(),
+                href: "/practice".into(),
+            }],
+        };
+        let app = router_with(host.clone(), options, extra);
+        let mut admin = Browser::on(app.clone());
+        let csrf = admin.login("admin", ADMIN_PW).await;
+        assert!(admin
+            .get("/menu")
+            .await
+            .body
+            .contains(r#"<a href="/practice">練習</a>"#));
+
+        // The host's page: the terminal's frame, and its forms in the same CSRF scheme.
+        let page = admin.get("/practice").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("練習医療機関") && page.body.contains("ログアウト"));
+        assert!(page.body.contains(r#"<a href="/menu">戻る</a>"#));
+        let refused = admin.post("/practice", &[("answer", "x")]).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+        let answered = admin
+            .post("/practice", &[("csrf", &csrf), ("answer", "<b>ok</b>")])
+            .await;
+        assert_eq!(answered.status, StatusCode::OK);
+        assert!(answered.body.contains("回答: &lt;b&gt;ok&lt;/b&gt;"));
+        // Security headers on the host's page too.
+        let response = app
+            .oneshot(Request::get("/practice").body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert!(response
+            .headers()
+            .contains_key(header::CONTENT_SECURITY_POLICY));
+        // Without a session the host's page sends the browser to log in.
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+
+        // A switch through this host reaches its readers.
+        switch(&mut admin, &csrf, R1, "visual_check").await;
+        let engine = host.0.lock().await;
+        assert_eq!(
+            engine.terminal.reader_mode(R1),
+            Some(ReaderMode::VisualCheck)
+        );
+        assert_eq!(
+            engine.forwarded,
+            vec![TerminalEvent::ModeChanged {
+                reader: R1.into(),
+                mode: ReaderMode::VisualCheck,
+                cause: ModeChangeCause::Operator {
+                    user_id: "admin".into()
+                },
+            }]
+        );
+    }
 }

@@ -26,7 +26,8 @@ pub(crate) fn removal_cookie(name: &'static str) -> Cookie<'static> {
 
 /// The session id the browser sent, if well-formed.
 pub(crate) fn session_token(jar: &CookieJar) -> Option<Token> {
-    jar.get(SESSION_COOKIE).and_then(|c| Token::parse(c.value()))
+    jar.get(SESSION_COOKIE)
+        .and_then(|c| Token::parse(c.value()))
 }
 
 /// The login form's token the browser sent, if well-formed.

@@ -77,9 +77,9 @@ impl WebError {
 
     fn reply(&self) -> Reply {
         match self {
-            Self::UnreadableForm => Reply::Plain(
-                "不正な要求のため処理できません。画面を再読み込みしてください。",
-            ),
+            Self::UnreadableForm => {
+                Reply::Plain("不正な要求のため処理できません。画面を再読み込みしてください。")
+            }
             Self::LoginForbidden => Reply::LoginPage(LoginMessage::Forbidden),
             Self::NoModeSelected => {
                 Reply::ReaderScreen(Notice::Error("モードを選択してください。".to_owned()))

@@ -73,10 +73,9 @@ impl<H: TerminalHost, T: DeserializeOwned + Send> FromRequest<H> for StaffForm<T
                 match terminal.check_csrf(&id, csrf.as_deref(), now) {
                     Ok(session) => Ok(session),
                     // Alive but the token is wrong: the screen is shown again with the refusal.
-                    Err(TerminalError::CsrfMismatch) => Err((
-                        TerminalError::CsrfMismatch,
-                        terminal.session(&id, now).ok(),
-                    )),
+                    Err(TerminalError::CsrfMismatch) => {
+                        Err((TerminalError::CsrfMismatch, terminal.session(&id, now).ok()))
+                    }
                     Err(error) => Err((error, None)),
                 }
             })

@@ -9,6 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use axum_extra::extract::cookie::CookieJar;
+use chrono::NaiveDateTime;
 use serde::Deserialize;
 
 use super::cookies::{login_token, removal_cookie, secure_cookie, session_token};
@@ -16,14 +17,15 @@ use super::cookies::{LOGIN_CSRF_COOKIE, SESSION_COOKIE};
 use super::error::{respond, ErrorContext, WebError};
 use super::extract::{StaffForm, StaffSession};
 use super::host::TerminalHost;
+use super::options::WebOptions;
 use super::pages::{html_page, login_page, reader_page};
-use super::WebOptions;
 use crate::error::TerminalError;
 use crate::html::{parse_mode_form_value, paths};
 use crate::reader_control::VisualConfirmationForm;
 use crate::screen::{LoginMessage, Screen};
 use crate::secret::Password;
 use crate::sessions::SessionInfo;
+use crate::terminal::Terminal;
 
 /// Query of `GET /login`.
 #[derive(Debug, Deserialize, Default)]
@@ -247,9 +249,7 @@ pub(crate) async fn logout<H: TerminalHost>(
 async fn act<H: TerminalHost>(
     host: &H,
     session: SessionInfo,
-    action: impl FnOnce(&mut crate::Terminal, chrono::NaiveDateTime) -> Result<(), TerminalError>
-        + Send
-        + 'static,
+    action: impl FnOnce(&mut Terminal, NaiveDateTime) -> Result<(), TerminalError> + Send + 'static,
 ) -> Response {
     match flatten(host.with_terminal(action).await) {
         Ok(()) => Redirect::to(paths::READERS).into_response(),

@@ -15,6 +15,7 @@ mod error;
 mod extract;
 mod handlers;
 mod host;
+mod options;
 mod pages;
 
 use std::net::{Ipv4Addr, SocketAddr};
@@ -32,20 +33,13 @@ pub use cookies::{LOGIN_CSRF_COOKIE, SESSION_COOKIE};
 pub use error::WebError;
 pub use extract::{StaffForm, StaffSession};
 pub use host::{Clock, HostError, ManualClock, StandaloneHost, SystemClock, TerminalHost};
+pub use options::WebOptions;
 
 use crate::audit::{AuditError, FileAudit};
 use crate::config::TerminalConfig;
 use crate::error::TerminalError;
 use crate::html::paths;
-use crate::screen::MenuLink;
 use crate::terminal::Terminal;
-
-/// What a host adds to the terminal's pages.
-#[derive(Debug, Clone, Default)]
-pub struct WebOptions {
-    /// Links to the host's own pages, shown on メニュー below 顔認証付きカードリーダー操作.
-    pub menu_links: Vec<MenuLink>,
-}
 
 /// What `harness terminal` needs to serve the terminal.
 #[derive(Debug, Clone, Deserialize)]
