@@ -148,8 +148,9 @@ async fn serve_clinic(
         readers
     };
     let cards = if pcsc {
-        let slots = std::env::var("HARNESS_PCSC_SLOTS")
-            .map_err(|_| anyhow::anyhow!("--pcsc needs HARNESS_PCSC_SLOTS (see ci/pcscd-start.sh)"))?;
+        let slots = std::env::var("HARNESS_PCSC_SLOTS").map_err(|_| {
+            anyhow::anyhow!("--pcsc needs HARNESS_PCSC_SLOTS (see ci/pcscd-start.sh)")
+        })?;
         let bin = match std::env::var("HARNESS_VIRTUAL_CARD_BIN") {
             Ok(bin) => PathBuf::from(bin),
             Err(_) => std::env::current_exe()?.with_file_name("virtual-card"),
@@ -180,14 +181,26 @@ async fn serve_clinic(
     let addr = listener.local_addr()?;
     println!("clinic: http://{addr}/login (accounts admin, staff)");
     println!("  patient pages: http://{addr}/patient/0 …  drills: http://{addr}/drills");
-    println!("  results: {}  audit: {}", absolute(&results).display(), absolute(&audit).display());
+    println!(
+        "  results: {}  audit: {}",
+        absolute(&results).display(),
+        absolute(&audit).display()
+    );
     if from_env {
         println!("  API: http://{addr}/api/readers (token from CLINIC_API_TOKEN)");
     } else {
-        println!("  API: http://{addr}/api/readers (Authorization: Bearer {})", token.expose());
+        println!(
+            "  API: http://{addr}/api/readers (Authorization: Bearer {})",
+            token.expose()
+        );
     }
-    let shutdown = async {
-        let _ = tokio::signal::ctrl_c().await;
+    // Ctrl-C or SIGTERM: stop serving and take the cards off (card processes stop).
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    let shutdown = async move {
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = terminate.recv() => {}
+        }
     };
     harness::clinic::serve::serve(listener, &clinic, shutdown).await?;
     Ok(ExitCode::SUCCESS)

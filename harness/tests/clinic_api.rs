@@ -24,7 +24,10 @@ async fn state(api: &mut Client) -> Value {
 }
 
 fn error_code(reply: &Reply) -> String {
-    reply.json()["error"].as_str().unwrap_or_default().to_owned()
+    reply.json()["error"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
 }
 
 #[tokio::test]
@@ -41,7 +44,9 @@ async fn a_request_without_the_token_gets_401_and_changes_nothing() {
             client.touch(0, "顔認証").await,
             client.get("/api/results").await,
             client.get("/api/terminal/screen").await,
-            client.post_json("/api/drills/bandage-face-only/start", json!({"reader": 0})).await,
+            client
+                .post_json("/api/drills/bandage-face-only/start", json!({"reader": 0}))
+                .await,
         ] {
             assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{}", reply.body);
             assert_eq!(error_code(&reply), "unauthorized");
@@ -63,14 +68,24 @@ async fn unknown_readers_people_cards_and_results_are_404_and_change_nothing() {
         (api.touch(5, "顔認証").await, "unknown_reader"),
         (api.place(0, "no-such-person").await, "unknown_person"),
         (
-            api.post_json("/api/readers/0/visitor", json!({"person": "yamada-taro", "card_of": "nobody"}))
-                .await,
+            api.post_json(
+                "/api/readers/0/visitor",
+                json!({"person": "yamada-taro", "card_of": "nobody"}),
+            )
+            .await,
             "unknown_person",
         ),
-        (api.get("/api/results/OQSsiquc01res_face_x.xml").await, "unknown_result"),
-        (api.get("/api/results/..%2Faudit.jsonl").await, "unknown_result"),
         (
-            api.post_json("/api/drills/no-such-drill/start", json!({"reader": 0})).await,
+            api.get("/api/results/OQSsiquc01res_face_x.xml").await,
+            "unknown_result",
+        ),
+        (
+            api.get("/api/results/..%2Faudit.jsonl").await,
+            "unknown_result",
+        ),
+        (
+            api.post_json("/api/drills/no-such-drill/start", json!({"reader": 0}))
+                .await,
             "unknown_drill",
         ),
     ] {
@@ -80,15 +95,24 @@ async fn unknown_readers_people_cards_and_results_are_404_and_change_nothing() {
     }
     for (reply, code) in [
         (
-            api.post_json("/api/readers/0/camera", json!({"camera": "blurry"})).await,
+            api.post_json("/api/readers/0/camera", json!({"camera": "blurry"}))
+                .await,
             "unknown_camera",
         ),
         (
-            api.send(Method::POST, "/api/readers/0/card", "application/json", "{".into())
-                .await,
+            api.send(
+                Method::POST,
+                "/api/readers/0/card",
+                "application/json",
+                "{".into(),
+            )
+            .await,
             "bad_request",
         ),
-        (api.post_json("/api/readers/0/card", json!({})).await, "bad_request"),
+        (
+            api.post_json("/api/readers/0/card", json!({})).await,
+            "bad_request",
+        ),
     ] {
         assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.body);
         assert_eq!(error_code(&reply), code);
@@ -109,9 +133,17 @@ async fn a_button_the_screen_does_not_show_is_409_and_changes_nothing() {
     );
     for label in ["薬剤情報：同意する", "OK", "もう一度", "", "顔認証 "] {
         let reply = api.touch(0, label).await;
-        assert_eq!(reply.status, StatusCode::CONFLICT, "{label}: {}", reply.body);
+        assert_eq!(
+            reply.status,
+            StatusCode::CONFLICT,
+            "{label}: {}",
+            reply.body
+        );
         assert_eq!(error_code(&reply), "button_absent");
-        assert!(reply.json()["message"].as_str().unwrap().contains("顔認証、暗証番号、中止"));
+        assert!(reply.json()["message"]
+            .as_str()
+            .unwrap()
+            .contains("顔認証、暗証番号、中止"));
     }
     let reply = api
         .post_json("/api/readers/0/pin", json!({"pin": "1234"}))
@@ -127,7 +159,10 @@ async fn a_button_the_screen_does_not_show_is_409_and_changes_nothing() {
         .post_json("/api/readers/0/visitor", json!({"person": "sato-hanako"}))
         .await;
     assert_eq!(error_code(&reply), "card_already_on_reader");
-    assert_eq!(api.delete("/api/readers/1/card").await.status, StatusCode::CONFLICT);
+    assert_eq!(
+        api.delete("/api/readers/1/card").await.status,
+        StatusCode::CONFLICT
+    );
     assert_eq!(state(&mut api).await, before);
 }
 
@@ -192,14 +227,20 @@ async fn a_second_tab_on_a_reader_whose_card_is_being_read_gets_409_and_changes_
     ] {
         assert_eq!(reply.status, StatusCode::CONFLICT, "{}", reply.body);
         assert_eq!(error_code(&reply), "reader_busy");
-        assert!(reply.json()["message"].as_str().unwrap().contains("別の画面で操作中"));
+        assert!(reply.json()["message"]
+            .as_str()
+            .unwrap()
+            .contains("別の画面で操作中"));
     }
     open.store(true, Ordering::Release);
     let placed = placing.await.unwrap();
     assert_eq!(placed.status, StatusCode::OK, "{}", placed.body);
     let reader = second_tab.reader(0).await;
     assert_eq!(reader["card_on_reader"], "yamada-taro");
-    assert_eq!(reader["camera"], "card-holder", "the refused camera change did nothing");
+    assert_eq!(
+        reader["camera"], "card-holder",
+        "the refused camera change did nothing"
+    );
     assert_eq!(reader["busy"], false);
 }
 
@@ -207,7 +248,10 @@ async fn a_second_tab_on_a_reader_whose_card_is_being_read_gets_409_and_changes_
 async fn the_general_account_cannot_switch_and_a_post_without_csrf_is_refused() {
     let t = clinic(2);
     let mut staff = Client::anonymous(&t.app);
-    assert_eq!(staff.login("staff", STAFF_PW).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        staff.login("staff", STAFF_PW).await.status,
+        StatusCode::SEE_OTHER
+    );
     let refused = staff.switch_mode(R0, "visual_check").await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
     let mut admin = Client::anonymous(&t.app);
@@ -239,19 +283,34 @@ async fn the_patient_page_acts_through_forms_with_csrf() {
     tab.login("staff", STAFF_PW).await;
     let page = tab.get("/patient/1").await;
     assert_eq!(page.status, StatusCode::OK);
-    for text in ["カードリーダーの画面", "マイナンバーカードを置いてください", "佐藤　花子", "顔認証マイナンバーカード"] {
+    for text in [
+        "カードリーダーの画面",
+        "マイナンバーカードを置いてください",
+        "佐藤　花子",
+        "顔認証マイナンバーカード",
+    ] {
         assert!(page.body.contains(text), "{text}");
     }
     let csrf = page.csrf();
     let placed = tab
-        .post_form("/patient/1/card", &[("csrf", &csrf), ("holder", "sato-hanako")])
+        .post_form(
+            "/patient/1/card",
+            &[("csrf", &csrf), ("holder", "sato-hanako")],
+        )
         .await;
     assert_eq!(placed.status, StatusCode::SEE_OTHER, "{}", placed.body);
     let page = tab.get("/patient/1").await;
-    assert!(page.body.contains(r#"data-label="顔認証""#), "{}", page.body);
+    assert!(
+        page.body.contains(r#"data-label="顔認証""#),
+        "{}",
+        page.body
+    );
     assert!(!page.body.contains(r#"data-label="暗証番号""#));
     let refused = tab
-        .post_form("/patient/1/touch", &[("csrf", &csrf), ("label", "暗証番号")])
+        .post_form(
+            "/patient/1/touch",
+            &[("csrf", &csrf), ("label", "暗証番号")],
+        )
         .await;
     assert_eq!(refused.status, StatusCode::CONFLICT);
     assert!(refused.body.contains("［暗証番号］のボタンはありません"));
@@ -295,13 +354,19 @@ async fn patient_fails_at_the_reader(api: &mut Client, n: usize, person: &str, p
             break;
         }
     }
-    let screen = api.reader(n).await["screen"]["text"].as_str().unwrap().to_owned();
+    let screen = api.reader(n).await["screen"]["text"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     assert!(
         screen.contains("受付にお声かけください") || screen.contains("中止しました"),
         "{screen}"
     );
     assert!(!screen.contains("受付が完了しました"), "{screen}");
-    assert_eq!(api.delete(&format!("/api/readers/{n}/card")).await.status, StatusCode::OK);
+    assert_eq!(
+        api.delete(&format!("/api/readers/{n}/card")).await.status,
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]
@@ -312,7 +377,10 @@ async fn every_drill_of_the_seed_is_walked_to_success() {
         let reader = reader_names(2)[n].clone();
         let mut api = Client::api(&t.app);
         let started = api
-            .post_json(&format!("/api/drills/{}/start", drill.id), json!({"reader": n}))
+            .post_json(
+                &format!("/api/drills/{}/start", drill.id),
+                json!({"reader": n}),
+            )
             .await;
         assert_eq!(started.status, StatusCode::OK, "{}", started.body);
         let at = api.reader(n).await;
@@ -321,7 +389,10 @@ async fn every_drill_of_the_seed_is_walked_to_success() {
 
         // ① ② as admin, through 切替の確認 and 切替の完了.
         let mut staff = Client::anonymous(&t.app);
-        assert_eq!(staff.login("admin", ADMIN_PW).await.status, StatusCode::SEE_OTHER);
+        assert_eq!(
+            staff.login("admin", ADMIN_PW).await.status,
+            StatusCode::SEE_OTHER
+        );
         let switched = staff.switch_mode(&reader, "visual_check").await;
         assert!(switched.status.is_redirection(), "{}", switched.body);
         assert_eq!(api.reader(n).await["mode"], "目視確認", "{}", drill.id);
@@ -336,8 +407,16 @@ async fn every_drill_of_the_seed_is_walked_to_success() {
         assert_eq!(results.len(), 1, "{}: {results:?}", drill.id);
         let file = api.get(&format!("/api/results/{}", results[0])).await;
         assert_eq!(file.status, StatusCode::OK);
-        assert!(file.body.contains("<QualificationValidity>1</QualificationValidity>"), "{}", file.body);
-        let screen = api.reader(n).await["screen"]["text"].as_str().unwrap().to_owned();
+        assert!(
+            file.body
+                .contains("<QualificationValidity>1</QualificationValidity>"),
+            "{}",
+            file.body
+        );
+        let screen = api.reader(n).await["screen"]["text"]
+            .as_str()
+            .unwrap()
+            .to_owned();
         assert!(screen.contains("受付が完了しました"), "{screen}");
         api.delete(&format!("/api/readers/{n}/card")).await;
         // ⑦ back to 無人運転.
@@ -385,8 +464,18 @@ async fn a_drill_left_in_visual_check_fails_and_says_so() {
         .iter()
         .map(|f| f["message"].as_str().unwrap())
         .collect();
-    assert!(messages.iter().any(|m| m.contains("患者のいないカードリーダー") && m.contains(R0)), "{messages:?}");
-    assert!(messages.iter().any(|m| m.contains("目視確認のまま") && m.contains(R1)), "{messages:?}");
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("患者のいないカードリーダー") && m.contains(R0)),
+        "{messages:?}"
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("目視確認のまま") && m.contains(R1)),
+        "{messages:?}"
+    );
     // A new drill cannot start while a reader is left in 目視確認.
     let blocked = api
         .post_json("/api/drills/injury-face-only/start", json!({"reader": 0}))
@@ -406,11 +495,48 @@ async fn the_terminal_screen_and_results_are_readable() {
     // A PIN visit gives one result file, listed and readable.
     api.place(0, "yamada-taro").await;
     api.touch(0, "暗証番号").await;
-    api.post_json("/api/readers/0/pin", json!({"pin": "1234"})).await;
+    api.post_json("/api/readers/0/pin", json!({"pin": "1234"}))
+        .await;
     let results = api.agree_to_all(0).await;
     assert_eq!(results.len(), 1);
     let listed = api.get("/api/results").await.json();
     assert_eq!(listed.as_array().unwrap().len(), 1, "{listed}");
     let raw = api.get(&format!("/api/results/{}", results[0])).await;
     assert!(raw.body.starts_with("<?xml"), "{}", raw.body);
+}
+
+#[tokio::test]
+async fn requests_in_req_are_answered_in_res_and_listed() {
+    use harness_eligibility::{
+        render_request_xml, CardSearch, CharacterCode, QualificationRequest,
+    };
+    let t = clinic(2);
+    let request = render_request_xml(&QualificationRequest {
+        medical_institution_code: Some("1312345678".into()),
+        arbitrary_file_identifier: Some("rq-1".into()),
+        character_code: CharacterCode::Utf8,
+        search: CardSearch {
+            insurer_number: "01130012".into(),
+            insured_card_symbol: "12345678".into(),
+            insured_identification_number: "1001".into(),
+            insured_branch_number: "01".into(),
+            birth: chrono::NaiveDate::from_ymd_opt(1980, 4, 1).unwrap(),
+        },
+    });
+    let root = t.dir.path().join("oqs");
+    std::fs::write(root.join("req/OQSsiquc01req_0001.xml"), request).unwrap();
+    let done = t.clinic.answer_requests().await.unwrap();
+    assert_eq!(done.len(), 1);
+    assert!(!root.join("req/OQSsiquc01req_0001.xml").exists());
+    let mut api = Client::api(&t.app);
+    let listed = api.get("/api/results").await.json();
+    assert_eq!(listed[0]["folder"], "res", "{listed}");
+    let answer = api.get("/api/results/OQSsiquc01res_0001.xml").await;
+    assert!(
+        answer
+            .body
+            .contains("<QualificationValidity>1</QualificationValidity>"),
+        "{}",
+        answer.body
+    );
 }

@@ -79,14 +79,20 @@ fn start_driver(test: &str) -> Option<Driver> {
         .unwrap_or_else(|e| panic!("starting {}: {e}", chromedriver.display()));
     let deadline = Instant::now() + PATIENCE;
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "chromedriver did not listen on {port}");
+        assert!(
+            Instant::now() < deadline,
+            "chromedriver did not listen on {port}"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
     Some(Driver {
         child,
         url: format!("http://127.0.0.1:{port}"),
         _profile: tempfile::tempdir().unwrap(),
-        chromium: find_program("CHROMIUM", &["chromium", "chromium-browser", "google-chrome"]),
+        chromium: find_program(
+            "CHROMIUM",
+            &["chromium", "chromium-browser", "google-chrome"],
+        ),
     })
 }
 
@@ -179,7 +185,9 @@ async fn screenshot(c: &Client, name: &str) {
 /// Marks the current document, clicks, and waits for the next document to load (the form's
 /// answer), so no element of the old page is used afterwards.
 async fn submit(c: &Client, css: &str) {
-    c.execute("window.__clinicOld = true;", vec![]).await.unwrap();
+    c.execute("window.__clinicOld = true;", vec![])
+        .await
+        .unwrap();
     c.find(Locator::Css(css))
         .await
         .unwrap_or_else(|e| panic!("{css}: {e}"))
@@ -328,11 +336,21 @@ async fn the_whole_drill_is_clicked_through_and_passes() {
         submit(&c, "button.touch[data-label='中止']").await;
     }
     let page = text(&c).await;
-    assert!(page.contains("受付にお声かけください") || page.contains("中止しました"), "{page}");
+    assert!(
+        page.contains("受付にお声かけください") || page.contains("中止しました"),
+        "{page}"
+    );
     submit(&c, "#remove-card").await;
 
     // ② 目視確認 for reader 0, through 切替の確認 and 切替の完了.
-    switch(&c, &base, R0, "visual_check", Some(("drill-04-switch-confirm", "drill-05-switch-done"))).await;
+    switch(
+        &c,
+        &base,
+        R0,
+        "visual_check",
+        Some(("drill-04-switch-confirm", "drill-05-switch-done")),
+    )
+    .await;
     assert_eq!(served.terminal_mode(R0).await, ReaderMode::VisualCheck);
     assert_eq!(served.terminal_mode(R1).await, ReaderMode::Unattended);
     // ③ ④ the card's photo beside the camera's view of the patient.
@@ -357,7 +375,10 @@ async fn the_whole_drill_is_clicked_through_and_passes() {
     let report = text(&c).await;
     screenshot(&c, "drill-10-report-passed").await;
     assert!(exists(&c, "#drill-report.passed").await, "{report}");
-    assert!(report.contains("合格") && report.contains("手順どおりにできました"), "{report}");
+    assert!(
+        report.contains("合格") && report.contains("手順どおりにできました"),
+        "{report}"
+    );
 
     c.close().await.unwrap();
     served.stop().await;
@@ -383,7 +404,10 @@ async fn a_drill_left_in_visual_check_fails_in_the_browser() {
     let report = text(&c).await;
     screenshot(&c, "forgotten-switch-back-report").await;
     assert!(exists(&c, "#drill-report.failed").await, "{report}");
-    assert!(report.contains("不合格") && report.contains("目視確認のまま"), "{report}");
+    assert!(
+        report.contains("不合格") && report.contains("目視確認のまま"),
+        "{report}"
+    );
     assert_eq!(served.terminal_mode(R0).await, ReaderMode::VisualCheck);
     c.close().await.unwrap();
     served.stop().await;

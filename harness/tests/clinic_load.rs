@@ -71,7 +71,10 @@ fn person_id(i: usize) -> String {
 /// The load fixtures (made once).
 fn load_fixtures() -> PathBuf {
     let dir = workspace_root().join("target/harness/clinic-load-fixtures");
-    if dir.join(format!("pki/cards/{}/auth.crt.der", person_id(READERS - 1))).is_file() {
+    if dir
+        .join(format!("pki/cards/{}/auth.crt.der", person_id(READERS - 1)))
+        .is_file()
+    {
         return dir;
     }
     let _ = std::fs::remove_dir_all(&dir);
@@ -123,7 +126,13 @@ fn load_fixtures() -> PathBuf {
 
 type Http = HttpClient<hyper_util::client::legacy::connect::HttpConnector, Body>;
 
-async fn call(http: &Http, base: &str, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+async fn call(
+    http: &Http,
+    base: &str,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
     let mut request = Request::builder()
         .method(method)
         .uri(format!("{base}{path}"))
@@ -138,7 +147,10 @@ async fn call(http: &Http, base: &str, method: Method, path: &str, body: Option<
     let response = http.request(request.body(body).unwrap()).await.unwrap();
     let status = response.status();
     let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
 }
 
 /// One whole PIN-route visit at reader `n`; the result files it produced, or what failed.
@@ -154,9 +166,39 @@ async fn visit(http: &Http, base: &str, n: usize, person: &str) -> Result<Vec<St
         Ok(json)
     };
     let path = |p: &str| format!("/api/readers/{n}/{p}");
-    step("card", call(http, base, Method::POST, &path("card"), Some(json!({"person": person}))).await)?;
-    step("暗証番号", call(http, base, Method::POST, &path("touch"), Some(json!({"label": "暗証番号"}))).await)?;
-    let after_pin = step("pin", call(http, base, Method::POST, &path("pin"), Some(json!({"pin": "1234"}))).await)?;
+    step(
+        "card",
+        call(
+            http,
+            base,
+            Method::POST,
+            &path("card"),
+            Some(json!({"person": person})),
+        )
+        .await,
+    )?;
+    step(
+        "暗証番号",
+        call(
+            http,
+            base,
+            Method::POST,
+            &path("touch"),
+            Some(json!({"label": "暗証番号"})),
+        )
+        .await,
+    )?;
+    let after_pin = step(
+        "pin",
+        call(
+            http,
+            base,
+            Method::POST,
+            &path("pin"),
+            Some(json!({"pin": "1234"})),
+        )
+        .await,
+    )?;
     let agrees: Vec<String> = after_pin["reader"]["screen"]["buttons"]
         .as_array()
         .map(|b| {
@@ -168,12 +210,27 @@ async fn visit(http: &Http, base: &str, n: usize, person: &str) -> Result<Vec<St
         })
         .unwrap_or_default();
     if agrees.is_empty() {
-        return Err(format!("reader {n}: no consent screen after the PIN: {after_pin}"));
+        return Err(format!(
+            "reader {n}: no consent screen after the PIN: {after_pin}"
+        ));
     }
     for agree in agrees {
-        step("consent", call(http, base, Method::POST, &path("touch"), Some(json!({"label": agree}))).await)?;
+        step(
+            "consent",
+            call(
+                http,
+                base,
+                Method::POST,
+                &path("touch"),
+                Some(json!({"label": agree})),
+            )
+            .await,
+        )?;
     }
-    let off = step("card off", call(http, base, Method::DELETE, &path("card"), None).await)?;
+    let off = step(
+        "card off",
+        call(http, base, Method::DELETE, &path("card"), None).await,
+    )?;
     let _ = off;
     Ok(results)
 }
@@ -227,13 +284,22 @@ async fn sixteen_readers_through_whole_pin_visits() {
                 let person = person_id(n);
                 let mut visits: Vec<Vec<String>> = Vec::new();
                 let mut errors: Vec<String> = Vec::new();
-                while Instant::now() < deadline && visits.len() + errors.len() < MAX_VISITS_PER_READER {
+                while Instant::now() < deadline
+                    && visits.len() + errors.len() < MAX_VISITS_PER_READER
+                {
                     match visit(&http, &base, n, &person).await {
                         Ok(files) => visits.push(files),
                         Err(e) => {
                             errors.push(e);
                             // Leave the reader clean for the next try.
-                            let _ = call(&http, &base, Method::DELETE, &format!("/api/readers/{n}/card"), None).await;
+                            let _ = call(
+                                &http,
+                                &base,
+                                Method::DELETE,
+                                &format!("/api/readers/{n}/card"),
+                                None,
+                            )
+                            .await;
                         }
                     }
                 }
@@ -265,9 +331,16 @@ async fn sixteen_readers_through_whole_pin_visits() {
     assert!(errors.is_empty(), "{} errors", errors.len());
     assert!(!visits.is_empty());
     let wrong: Vec<&Vec<String>> = visits.iter().filter(|v| v.len() != 1).collect();
-    assert!(wrong.is_empty(), "visits without exactly one result file: {wrong:?}");
+    assert!(
+        wrong.is_empty(),
+        "visits without exactly one result file: {wrong:?}"
+    );
     let from_visits: BTreeSet<String> = visits.iter().flatten().cloned().collect();
-    assert_eq!(from_visits.len(), visits.len(), "two visits reported the same file");
+    assert_eq!(
+        from_visits.len(),
+        visits.len(),
+        "two visits reported the same file"
+    );
     let listed: BTreeSet<String> = listed
         .as_array()
         .unwrap()
@@ -275,10 +348,16 @@ async fn sixteen_readers_through_whole_pin_visits() {
         .filter(|f| f["folder"] == "face")
         .map(|f| f["name"].as_str().unwrap().to_owned())
         .collect();
-    assert_eq!(listed, from_visits, "the face folder holds exactly the visits' files");
+    assert_eq!(
+        listed, from_visits,
+        "the face folder holds exactly the visits' files"
+    );
     let on_disk = std::fs::read_dir(&face_dir)
         .unwrap()
-        .filter(|e| e.as_ref().is_ok_and(|e| e.path().extension().is_some_and(|x| x == "xml")))
+        .filter(|e| {
+            e.as_ref()
+                .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "xml"))
+        })
         .count();
     assert_eq!(on_disk, visits.len());
 }

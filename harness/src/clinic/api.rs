@@ -30,7 +30,10 @@ pub fn routes() -> Router<ClinicHost> {
     Router::new()
         .route("/api/readers", get(readers))
         .route("/api/readers/{n}", get(reader))
-        .route("/api/readers/{n}/card", post(place_card).delete(remove_card))
+        .route(
+            "/api/readers/{n}/card",
+            post(place_card).delete(remove_card),
+        )
         .route("/api/readers/{n}/visitor", post(visitor))
         .route("/api/readers/{n}/camera", post(camera))
         .route("/api/readers/{n}/camera.png", get(camera_png))

@@ -638,12 +638,7 @@ mod tests {
         events[3] = ev(3, tick(R0, other));
         events.insert(
             2,
-            ev(
-                2,
-                DrillEventKind::ModeChangeRefused {
-                    reader: R0.into(),
-                },
-            ),
+            ev(2, DrillEventKind::ModeChangeRefused { reader: R0.into() }),
         );
         let report = check(&target(), &events, &final_modes(ReaderMode::Unattended));
         assert_eq!(

@@ -62,7 +62,9 @@ pub enum ClinicError {
     #[error("実施中の練習はありません")]
     NoDrill,
     /// A drill starts with every reader in 無人運転.
-    #[error("カードリーダー「{0}」が無人運転ではありません。無人運転に戻してから練習を始めてください")]
+    #[error(
+        "カードリーダー「{0}」が無人運転ではありません。無人運転に戻してから練習を始めてください"
+    )]
     ReaderNotUnattended(String),
     /// The engine failed (card process, result folder, audit log...).
     #[error("システムエラー: {0}")]

@@ -66,7 +66,10 @@ impl ClinicHost {
         let results_root = facility.result_folders().root().to_path_buf();
         Ok(Self {
             inner: Arc::new(Inner {
-                busy: reader_names.iter().map(|_| AtomicBool::new(false)).collect(),
+                busy: reader_names
+                    .iter()
+                    .map(|_| AtomicBool::new(false))
+                    .collect(),
                 facility: Arc::new(tokio::sync::Mutex::new(facility)),
                 token,
                 audit,
@@ -220,15 +223,11 @@ fn drill_event_of_audit(record: &AuditRecord) -> Option<DrillEventKind> {
         AuditAction::ModeChanged { to, .. } | AuditAction::AutoReturned { to } => {
             Some(DrillEventKind::ModeChanged { reader, to: *to })
         }
-        AuditAction::ModeChangeRefused { .. } => {
-            Some(DrillEventKind::ModeChangeRefused { reader })
-        }
-        AuditAction::VisualConfirmed { confirmation_date } => {
-            Some(DrillEventKind::VisualTicked {
-                reader,
-                date: *confirmation_date,
-            })
-        }
+        AuditAction::ModeChangeRefused { .. } => Some(DrillEventKind::ModeChangeRefused { reader }),
+        AuditAction::VisualConfirmed { confirmation_date } => Some(DrillEventKind::VisualTicked {
+            reader,
+            date: *confirmation_date,
+        }),
         _ => None,
     }
 }

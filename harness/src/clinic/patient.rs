@@ -193,7 +193,11 @@ impl ClinicHost {
             terminal_mode: terminal_mode.label(),
             screen: ScreenView {
                 text: screen.render(),
-                buttons: screen.buttons().into_iter().map(|(label, _)| label).collect(),
+                buttons: screen
+                    .buttons()
+                    .into_iter()
+                    .map(|(label, _)| label)
+                    .collect(),
             },
             card_on_reader: reader.card_holder().map(str::to_owned),
             visitor,
@@ -250,7 +254,10 @@ fn check(
             .map_err(|_| ClinicError::UnknownCard(id.to_owned()))
     };
     match action {
-        PatientAction::Arrive { person: who, card_of } => {
+        PatientAction::Arrive {
+            person: who,
+            card_of,
+        } => {
             person(who)?;
             card(card_of)?;
             if view.has_card() {
@@ -324,7 +331,10 @@ async fn run(
 }
 
 async fn place_card(facility: &mut Facility, index: usize, holder: &str) -> anyhow::Result<()> {
-    let standing = facility.reader(index)?.visitor().map(|v| v.person_id.clone());
+    let standing = facility
+        .reader(index)?
+        .visitor()
+        .map(|v| v.person_id.clone());
     let mut patient = facility.patient(index)?;
     match standing {
         Some(person) => patient.arrive_with_card_of(&person, holder)?,

@@ -90,9 +90,18 @@ mod tests {
             .collect();
         assert_eq!(names, ["face/a.xml", "face/b.xml", "res/r.xml"]);
         assert_eq!(read_result(root.path(), "a.xml").unwrap(), b"<a/>");
-        for bad in ["../secret.xml", "secret.xml", "face/a.xml", ".a.xml.tmp", ""] {
+        for bad in [
+            "../secret.xml",
+            "secret.xml",
+            "face/a.xml",
+            ".a.xml.tmp",
+            "",
+        ] {
             assert!(
-                matches!(read_result(root.path(), bad), Err(ClinicError::UnknownResult(_))),
+                matches!(
+                    read_result(root.path(), bad),
+                    Err(ClinicError::UnknownResult(_))
+                ),
                 "{bad}"
             );
         }

@@ -10,6 +10,7 @@ use anyhow::Context as _;
 use axum::http::{header, HeaderValue};
 use axum::response::Response;
 use axum::Router;
+use harness_eligibility::files::ProcessedRequest;
 use harness_eligibility::result_xml::ResultFileOptions;
 use harness_eligibility::{process_pending_requests, InsuranceBook, RequestResponder};
 use harness_terminal::audit::FileAudit;
@@ -168,31 +169,40 @@ impl Clinic {
             interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 interval.tick().await;
-                let now = poll_host.engine().await.now();
-                let root = poll_host.results_root().to_path_buf();
-                let responder = responder.clone();
-                let answered = tokio::task::spawn_blocking(move || {
-                    process_pending_requests(&root, &responder, now)
-                })
-                .await;
-                match answered {
-                    Ok(Ok(done)) => {
+                match answer_requests(&poll_host, &responder).await {
+                    Ok(done) => {
                         for request in done {
                             tracing::info!(id = %request.id, response = %request.response.display(), "answered a request");
                         }
                     }
-                    Ok(Err(error)) => tracing::error!(%error, "answering req/ failed"),
-                    Err(error) => tracing::error!(%error, "req/ task failed"),
+                    Err(error) => tracing::error!(%error, "answering req/ failed"),
                 }
             }
         });
         vec![ticker, poller]
     }
 
+    /// One pass of the `req/` poller: answers every pending request in `res/`.
+    pub async fn answer_requests(&self) -> anyhow::Result<Vec<ProcessedRequest>> {
+        answer_requests(&self.host, &self.responder).await
+    }
+
     /// Takes every card off its reader (card processes stop).
     pub async fn shutdown(&self) {
         self.host.engine().await.shutdown().await;
     }
+}
+
+async fn answer_requests(
+    host: &ClinicHost,
+    responder: &RequestResponder,
+) -> anyhow::Result<Vec<ProcessedRequest>> {
+    let now = host.engine().await.now();
+    let root = host.results_root().to_path_buf();
+    let responder = responder.clone();
+    tokio::task::spawn_blocking(move || process_pending_requests(&root, &responder, now))
+        .await?
+        .map_err(|e| anyhow::anyhow!("req/ の要求に答えられません: {e}"))
 }
 
 /// The whole site: the clinic's pages and API (their own security headers), then the terminal's

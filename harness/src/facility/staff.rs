@@ -174,13 +174,15 @@ impl<'a> StaffRole<'a> {
         let result = self.facility.with_terminal(|t, now| {
             let session = t.login(ADMIN_USER, admin_password, now)?;
             let id = &session.session_id;
-            let pressed = t.request_mode_change(id, reader, mode, now).and_then(|asked| {
-                if asked.is_some() {
-                    t.confirm_mode_change(id, now)?;
-                    t.acknowledge_mode_change(id, now)?;
-                }
-                Ok(())
-            });
+            let pressed = t
+                .request_mode_change(id, reader, mode, now)
+                .and_then(|asked| {
+                    if asked.is_some() {
+                        t.confirm_mode_change(id, now)?;
+                        t.acknowledge_mode_change(id, now)?;
+                    }
+                    Ok(())
+                });
             let logged_out = t.logout(&session.session_id, now);
             pressed.and(logged_out)
         })?;

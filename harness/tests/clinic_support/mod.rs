@@ -90,8 +90,7 @@ pub struct Reply {
 
 impl Reply {
     pub fn json(&self) -> Value {
-        serde_json::from_str(&self.body)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
     }
 
     /// The first form's CSRF token on the page.
@@ -135,7 +134,13 @@ impl Client {
         }
     }
 
-    pub async fn send(&mut self, method: Method, path: &str, content_type: &str, body: String) -> Reply {
+    pub async fn send(
+        &mut self,
+        method: Method,
+        path: &str,
+        content_type: &str,
+        body: String,
+    ) -> Reply {
         let mut request = Request::builder().method(method).uri(path);
         if !self.cookies.is_empty() {
             let cookie = self
@@ -293,7 +298,11 @@ impl Client {
             .into_iter()
             .filter(|b| b.ends_with("：同意する"))
             .collect();
-        assert!(!agrees.is_empty(), "no consent screen: {}", self.reader(n).await);
+        assert!(
+            !agrees.is_empty(),
+            "no consent screen: {}",
+            self.reader(n).await
+        );
         let mut results = Vec::new();
         for agree in agrees {
             let reply = self.touch(n, &agree).await;

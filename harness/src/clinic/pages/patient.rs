@@ -56,7 +56,14 @@ async fn render(
         &title,
         host.facility_name(),
         (&state_url, &page_revision(&readers, drill.as_ref())),
-        content(host, view, &readers, drill.as_ref(), session, error.as_ref()),
+        content(
+            host,
+            view,
+            &readers,
+            drill.as_ref(),
+            session,
+            error.as_ref(),
+        ),
     );
     page_response(status, body)
 }

@@ -40,7 +40,10 @@ pub(super) async fn page(
 
 fn revision(view: &DrillsView) -> String {
     let mut hasher = DefaultHasher::new();
-    view.active.as_ref().map(|a| (a.drill.id, a.reader_index)).hash(&mut hasher);
+    view.active
+        .as_ref()
+        .map(|a| (a.drill.id, a.reader_index))
+        .hash(&mut hasher);
     view.last
         .as_ref()
         .map(|l| (l.drill.id, l.passed, l.findings.len()))
