@@ -4,7 +4,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use virtual_card::profile::{CardProfile, People};
-use virtual_card::state::CardState;
+use virtual_card::CardState;
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(text) = std::str::from_utf8(data) {

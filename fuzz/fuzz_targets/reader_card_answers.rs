@@ -26,7 +26,7 @@ use harness_reader::{
 };
 use image::{Rgb, RgbImage};
 use libfuzzer_sys::fuzz_target;
-use virtual_card::card::Card;
+use virtual_card::Card;
 
 /// Decides from the first pixel's red value (a stand-in: the matcher is not under test here).
 struct PixelMatcher;

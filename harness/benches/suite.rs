@@ -20,6 +20,7 @@ async fn time_suite(label: &str, config: HarnessConfig, concurrency: usize) -> a
         html_report: None,
         junit: None,
         concurrency,
+        shard: None,
     })
     .await?;
     let elapsed = start.elapsed();
@@ -45,6 +46,7 @@ async fn main() -> anyhow::Result<()> {
         html_report: None,
         junit: None,
         concurrency: 8,
+        shard: None,
     })
     .await?;
     time_suite("in-process", in_process, 8).await?;

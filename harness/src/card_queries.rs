@@ -1,9 +1,8 @@
 //! Questions the harness asks a card directly, beside the reader (never part of a visit).
 
 use anyhow::bail;
+use card_protocol::{aid, fid, PinTarget, Select, Verify};
 use harness_transport::CardChannel;
-use virtual_card::apdu::build;
-use virtual_card::card::{aid, fid};
 
 /// User-auth PIN tries left: SELECT JPKI AP, SELECT EF 0018, VERIFY without data → 63Cx
 /// (DESIGN.md §2); a blocked PIN answers 6984.
@@ -14,19 +13,19 @@ pub fn auth_pin_tries_left(channel: &mut dyn CardChannel) -> anyhow::Result<u8> 
             _ => bail!("card answered {} bytes", response.len()),
         }
     };
-    let r = channel.transmit(&build::select_df(&aid::JPKI))?;
+    let r = channel.transmit(&Select::df_name(&aid::JPKI)?.encode())?;
     anyhow::ensure!(
         sw(&r)? == (0x90, 0x00),
         "SELECT JPKI AP answered {:02X?}",
         sw(&r)?
     );
-    let r = channel.transmit(&build::select_ef(fid::JPKI_AUTH_PIN))?;
+    let r = channel.transmit(&Select::ef(fid::JPKI_AUTH_PIN).encode())?;
     anyhow::ensure!(
         sw(&r)? == (0x90, 0x00),
         "SELECT EF 0018 answered {:02X?}",
         sw(&r)?
     );
-    let r = channel.transmit(&build::verify_query())?;
+    let r = channel.transmit(&Verify::retry_query(PinTarget::CurrentEf)?.encode())?;
     match sw(&r)? {
         (0x63, x) if x & 0xF0 == 0xC0 => Ok(x & 0x0F),
         (0x69, 0x84) => Ok(0),

@@ -4,6 +4,7 @@
 //! clock input); its drivers are [`features`] (the Gherkin features on scenario time), the live
 //! clinic and the bench. [`slots`] are the ways a card reaches a reader; [`report`] renders runs.
 
+pub mod bench;
 pub mod card_queries;
 pub mod clinic;
 pub mod config;

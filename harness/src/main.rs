@@ -36,6 +36,13 @@ enum Command {
         /// Scenarios run at once.
         #[arg(long, default_value_t = 8)]
         concurrency: usize,
+        /// Run only every N-th scenario from the K-th (e.g. 2/4), for CI matrices.
+        #[arg(long)]
+        shard: Option<harness::features::shard::Shard>,
+        /// Folder for each scenario's files: <dir>/<feature>/<scenario>/ holds the receipt
+        /// system's folders (oqs/face, oqs/req, oqs/res) and the card state, kept after the run.
+        #[arg(long, default_value = "target/harness")]
+        results: PathBuf,
     },
     /// Serve the verification terminal's web UI (顔認証付きカードリーダー操作) on loopback.
     /// Accounts: `admin` (管理アカウント) and `staff` (一般アカウント), passwords from
@@ -86,6 +93,8 @@ async fn main() -> anyhow::Result<ExitCode> {
             junit,
             check_snapshots,
             concurrency,
+            shard,
+            results,
         } => {
             let root = workspace_root();
             let features = if features.is_empty() {
@@ -95,12 +104,21 @@ async fn main() -> anyhow::Result<ExitCode> {
             };
             let mut config = HarnessConfig::for_workspace().from_env()?;
             config.check_snapshots = check_snapshots;
+            config.work_dir = absolute(&results);
+            // A scenario borrows one PC/SC reader per facility reader (at most two).
+            let concurrency = match &config.transport {
+                harness::config::Transport::InProcess => concurrency,
+                harness::config::Transport::Pcsc(readers) => {
+                    concurrency.min(readers.len() / 2).max(1)
+                }
+            };
             let summary = runner::run(RunOptions {
                 features,
                 config,
                 html_report: Some(report.clone()),
                 junit: Some(junit.clone()),
                 concurrency,
+                shard,
             })
             .await?;
             println!("harness: {}", summary.line());

@@ -131,7 +131,7 @@ async fn a_button_the_screen_does_not_show_is_409_and_changes_nothing() {
         ["顔認証", "暗証番号", "中止"],
         "{before}"
     );
-    for label in ["薬剤情報：同意する", "OK", "もう一度", "", "顔認証 "] {
+    for label in ["全て同意する", "OK", "もう一度", "", "顔認証 "] {
         let reply = api.touch(0, label).await;
         assert_eq!(
             reply.status,
@@ -514,7 +514,10 @@ async fn requests_in_req_are_answered_in_res_and_listed() {
     let request = render_request_xml(&QualificationRequest {
         medical_institution_code: Some("1312345678".into()),
         arbitrary_file_identifier: Some("rq-1".into()),
+        qualification_confirmation_date: None,
         character_code: CharacterCode::Utf8,
+        limit_application_consent: false,
+        arbitrary_identifier: None,
         search: CardSearch {
             insurer_number: "01130012".into(),
             insured_card_symbol: "12345678".into(),

@@ -188,7 +188,7 @@ async fn visit(http: &Http, base: &str, n: usize, person: &str) -> Result<Vec<St
         )
         .await,
     )?;
-    let after_pin = step(
+    let mut screen = step(
         "pin",
         call(
             http,
@@ -199,23 +199,20 @@ async fn visit(http: &Http, base: &str, n: usize, person: &str) -> Result<Vec<St
         )
         .await,
     )?;
-    let agrees: Vec<String> = after_pin["reader"]["screen"]["buttons"]
-        .as_array()
-        .map(|b| {
-            b.iter()
-                .filter_map(|l| l.as_str())
-                .filter(|l| l.ends_with("：同意する"))
-                .map(str::to_owned)
-                .collect()
-        })
-        .unwrap_or_default();
-    if agrees.is_empty() {
-        return Err(format!(
-            "reader {n}: no consent screen after the PIN: {after_pin}"
-        ));
-    }
-    for agree in agrees {
-        step(
+    let mut consents = 0;
+    loop {
+        let buttons: Vec<String> = screen["reader"]["screen"]["buttons"]
+            .as_array()
+            .map(|b| {
+                b.iter()
+                    .filter_map(|l| l.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let Some(agree) = clinic_support::consent_button(&buttons) else {
+            break;
+        };
+        screen = step(
             "consent",
             call(
                 http,
@@ -226,6 +223,15 @@ async fn visit(http: &Http, base: &str, n: usize, person: &str) -> Result<Vec<St
             )
             .await,
         )?;
+        consents += 1;
+        if consents > 10 {
+            return Err(format!("reader {n}: consent screens do not end"));
+        }
+    }
+    if consents == 0 {
+        return Err(format!(
+            "reader {n}: no consent screen after the PIN: {screen}"
+        ));
     }
     let off = step(
         "card off",

@@ -15,15 +15,19 @@ async fn main() {
             std::process::exit(2);
         }
     };
+    let mut config = config;
     let transport = config.transport.to_string();
     let tag = transport
         .split_whitespace()
         .next()
         .unwrap_or("run")
         .to_owned();
+    // Each transport keeps its scenarios' files apart: target/harness/features-<tag>/<feature>/…
+    config.work_dir = root.join(format!("target/harness/features-{tag}"));
     let concurrency = match &config.transport {
         harness::config::Transport::InProcess => 8,
-        harness::config::Transport::Pcsc(slots) => slots.len(),
+        // A scenario borrows one PC/SC reader per facility reader (at most two).
+        harness::config::Transport::Pcsc(slots) => (slots.len() / 2).max(1),
     };
     let summary = runner::run(RunOptions {
         features: vec![root.join("features")],
@@ -31,6 +35,7 @@ async fn main() {
         html_report: Some(root.join(format!("target/harness/features-{tag}.html"))),
         junit: Some(root.join(format!("target/harness/junit-{tag}.xml"))),
         concurrency,
+        shard: None,
     })
     .await;
     match summary {

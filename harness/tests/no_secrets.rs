@@ -79,6 +79,7 @@ async fn secrets_stay_out_of_logs_reports_and_traces() {
         html_report: Some(report.clone()),
         junit: None,
         concurrency: 1,
+        shard: None,
     })
     .await
     .expect("run");

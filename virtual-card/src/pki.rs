@@ -33,8 +33,9 @@ use x509_cert::spki::{SubjectPublicKeyInfoOwned, SubjectPublicKeyInfoRef};
 use x509_cert::time::{Time, Validity};
 use x509_cert::{Certificate, TbsCertificate};
 
-use crate::card::CardKind;
-use crate::profile::{CardProfile, People, PkiPaths};
+use crate::model::CardKind;
+use crate::pki_paths::PkiPaths;
+use crate::profile::{CardProfile, People};
 
 /// Errors checking certificates and CRLs.
 #[derive(Debug, thiserror::Error)]

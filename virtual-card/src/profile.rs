@@ -6,51 +6,17 @@
 //! is pure; [`load`] reads the files and builds [`CardData`].
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use rsa::pkcs8::DecodePrivateKey;
-use zeroize::Zeroize;
 
-use crate::card::{CardData, CardKind, Holder, IssuedPins, KeyMaterial, PinFormat, PinId, Sex};
-use crate::state::CardState;
-
-/// A secret string (PIN, password, My Number, security code). Debug and Display print `***`;
-/// zeroized on drop. Use [`Secret::expose`] where the value is really needed.
-#[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(transparent)]
-pub struct Secret(String);
-
-impl Secret {
-    /// Wraps a value.
-    pub fn new(value: String) -> Secret {
-        Secret(value)
-    }
-
-    /// The value.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("***")
-    }
-}
-
-impl fmt::Display for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("***")
-    }
-}
-
-impl Drop for Secret {
-    fn drop(&mut self) {
-        self.0.zeroize();
-    }
-}
+use crate::atr::Atr;
+use crate::card::Card;
+use crate::card_state::CardState;
+use crate::model::{CardData, CardKind, Holder, IssuedPins, KeyMaterial, PinFormat, PinId, Sex};
+use crate::pki_paths::PkiPaths;
+use crate::secret::{MyNumber, Secret};
 
 /// Errors of card profiles, people and the files they name.
 #[derive(Debug, thiserror::Error)]
@@ -119,8 +85,8 @@ pub struct Person {
     pub post_code: String,
     /// Address.
     pub address: String,
-    /// 個人番号, 12 digits.
-    pub my_number: String,
+    /// 個人番号, 12 digits (redacted in Debug).
+    pub my_number: MyNumber,
     /// Seed of the synthetic face.
     pub face_seed: u64,
     /// Age shown on the card photo, if not the current age.
@@ -266,6 +232,10 @@ pub struct CardProfile {
     /// Certificate plan for the test PKI.
     #[serde(default)]
     pub certificate: CertificatePlan,
+    /// The answer to reset: a variant name (`contactless`, the default; `contact`; `contact-c5`;
+    /// `contactless-f5`) or hex bytes. See [`crate::atr`].
+    #[serde(default)]
+    pub atr: Atr,
     /// Free text about the card.
     #[serde(default)]
     pub note: Option<String>,
@@ -386,65 +356,6 @@ impl CardProfile {
     }
 }
 
-/// Paths of one card's files in the test PKI (see fixtures/pki/README.md).
-#[derive(Debug, Clone)]
-pub struct PkiPaths {
-    /// The PKI root.
-    pub root: PathBuf,
-    /// Person id.
-    pub person: String,
-}
-
-impl PkiPaths {
-    /// Paths for `person` under `root`.
-    pub fn new(root: impl Into<PathBuf>, person: &str) -> PkiPaths {
-        PkiPaths {
-            root: root.into(),
-            person: person.to_owned(),
-        }
-    }
-    /// `auth-ca.crt.der`.
-    pub fn auth_ca_cert(&self) -> PathBuf {
-        self.root.join("auth-ca.crt.der")
-    }
-    /// `auth-ca.key.pem`.
-    pub fn auth_ca_key(&self) -> PathBuf {
-        self.root.join("auth-ca.key.pem")
-    }
-    /// `auth-ca.crl.der`.
-    pub fn auth_ca_crl(&self) -> PathBuf {
-        self.root.join("auth-ca.crl.der")
-    }
-    /// `sign-ca.crt.der`.
-    pub fn sign_ca_cert(&self) -> PathBuf {
-        self.root.join("sign-ca.crt.der")
-    }
-    /// `sign-ca.key.pem`.
-    pub fn sign_ca_key(&self) -> PathBuf {
-        self.root.join("sign-ca.key.pem")
-    }
-    /// `cards/<person>/`.
-    pub fn card_dir(&self) -> PathBuf {
-        self.root.join("cards").join(&self.person)
-    }
-    /// `cards/<person>/auth.crt.der`.
-    pub fn auth_cert(&self) -> PathBuf {
-        self.card_dir().join("auth.crt.der")
-    }
-    /// `cards/<person>/auth.key.pem`.
-    pub fn auth_key(&self) -> PathBuf {
-        self.card_dir().join("auth.key.pem")
-    }
-    /// `cards/<person>/sign.crt.der`.
-    pub fn sign_cert(&self) -> PathBuf {
-        self.card_dir().join("sign.crt.der")
-    }
-    /// `cards/<person>/sign.key.pem`.
-    pub fn sign_key(&self) -> PathBuf {
-        self.card_dir().join("sign.key.pem")
-    }
-}
-
 /// A profile loaded with everything it names.
 #[derive(Debug, Clone)]
 pub struct LoadedProfile {
@@ -505,7 +416,7 @@ pub fn load_with_people(
         .get(&profile.person)
         .cloned()
         .ok_or_else(|| ProfileError::UnknownPerson(profile.person.clone()))?;
-    if !PinFormat::Digits(12).accepts(person.my_number.as_bytes()) {
+    if !person.my_number.is_well_formed() {
         return Err(invalid("person.my_number", "must be 12 digits"));
     }
     let photo = match &profile.photo {
@@ -545,7 +456,7 @@ pub fn load_with_people(
     let data = CardData {
         kind: profile.kind,
         holder: Holder {
-            my_number: Secret::new(person.my_number.clone()),
+            my_number: person.my_number.clone(),
             name: person.name.clone(),
             address: person.address.clone(),
             birth: person.birth,
@@ -561,6 +472,7 @@ pub fn load_with_people(
             sign: profile.pins.sign.clone(),
             text: profile.pins.text.clone(),
         },
+        atr: profile.atr.clone(),
     };
     let initial_state = profile.initial_state();
     Ok(LoadedProfile {
@@ -571,15 +483,12 @@ pub fn load_with_people(
     })
 }
 
-impl crate::card::Card {
+impl Card {
     /// Loads the card described by the profile at `path`, with its issued state (no state file).
     /// For a card whose state persists, use [`crate::state::PersistentCard::open`].
-    pub fn load(path: &Path) -> Result<crate::card::Card, ProfileError> {
+    pub fn load(path: &Path) -> Result<Card, ProfileError> {
         let loaded = load(path)?;
-        Ok(crate::card::Card::with_state(
-            &loaded.data,
-            loaded.initial_state,
-        ))
+        Ok(Card::with_state(&loaded.data, loaded.initial_state))
     }
 }
 
@@ -657,8 +566,25 @@ text = "1234"
     }
 
     #[test]
-    fn secret_is_redacted() {
-        let s = Secret::new("9876".into());
-        assert_eq!(format!("{s:?} {s}"), "*** ***");
+    fn atr_is_a_name_or_hex_and_defaults_to_contactless() {
+        let p = CardProfile::from_toml_str(STANDARD).unwrap();
+        assert_eq!(p.atr, Atr::Contactless);
+        let text = format!("atr = \"contact\"\n{STANDARD}");
+        assert_eq!(CardProfile::from_toml_str(&text).unwrap().atr, Atr::Contact);
+        let text = format!("atr = \"3B 80 80 01 01\"\n{STANDARD}");
+        assert_eq!(
+            CardProfile::from_toml_str(&text).unwrap().atr.bytes(),
+            [0x3B, 0x80, 0x80, 0x01, 0x01]
+        );
+        for bad in ["newest", "3B 80 80 01 02"] {
+            let text = format!("atr = {bad:?}\n{STANDARD}");
+            assert!(
+                matches!(
+                    CardProfile::from_toml_str(&text),
+                    Err(ProfileError::Syntax { .. })
+                ),
+                "{bad}"
+            );
+        }
     }
 }

@@ -1,86 +1,19 @@
-//! Persistent card state (PIN counters, changed PINs) and its state file.
+//! The file edge of the card state: the state file that holds a [`CardState`], and
+//! [`PersistentCard`], a card that saves its state before each answer that changed it.
 //!
 //! The file is TOML, written atomically: a temporary file in the same folder, fsync, rename over
 //! the old file, fsync of the folder. A reader sees either the old or the new state, never half of
 //! one; after a crash (even SIGKILL) right after [`PersistentCard::exchange`] returned, the new
 //! state is on disk.
 
-use std::collections::BTreeMap;
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::card::{Card, CardData, PinId};
-use crate::profile::{ProfileError, Secret};
-
-/// One PIN's persistent record.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct PinRecord {
-    /// Tries left (0 = blocked).
-    pub tries_left: u8,
-    /// The value set by CHANGE REFERENCE DATA, if it was changed (redacted in Debug).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub changed_value: Option<Secret>,
-}
-
-/// The card's persistent state. A PIN without a record has its maximum tries and its issued value.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct CardState {
-    /// Which card this state belongs to (the profile's person id), when known: a state file of
-    /// another card is refused at load.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub card: Option<String>,
-    /// Records by PIN.
-    #[serde(default)]
-    pub pins: BTreeMap<PinId, PinRecord>,
-}
-
-impl CardState {
-    /// The state of a fresh card: every PIN at its maximum tries.
-    pub fn issued() -> CardState {
-        CardState::default()
-    }
-
-    /// The state as issued with some counters already lower (e.g. a locked PIN in a profile).
-    pub fn with_tries_left(tries_left: &BTreeMap<PinId, u8>) -> CardState {
-        CardState {
-            card: None,
-            pins: tries_left
-                .iter()
-                .map(|(pin, tries)| {
-                    (
-                        *pin,
-                        PinRecord {
-                            tries_left: (*tries).min(pin.max_tries()),
-                            changed_value: None,
-                        },
-                    )
-                })
-                .collect(),
-        }
-    }
-
-    /// Parses a state file's text.
-    pub fn from_toml(text: &str) -> Result<CardState, StateError> {
-        let state: CardState =
-            toml::from_str(text).map_err(|e| StateError::Parse(e.to_string()))?;
-        for (pin, record) in &state.pins {
-            if record.tries_left > pin.max_tries() {
-                return Err(StateError::Parse(format!(
-                    "{pin:?}: tries_left {} is above the maximum {}",
-                    record.tries_left,
-                    pin.max_tries()
-                )));
-            }
-        }
-        Ok(state)
-    }
-
-    /// The state file's text.
-    pub fn to_toml(&self) -> Result<String, StateError> {
-        toml::to_string(self).map_err(|e| StateError::Serialize(e.to_string()))
-    }
-}
+use crate::card::Card;
+use crate::card_state::{CardState, StateFormatError};
+use crate::model::CardData;
+use crate::profile::ProfileError;
 
 /// Errors reading or writing a state file.
 #[derive(Debug, thiserror::Error)]
@@ -93,9 +26,9 @@ pub enum StateError {
         /// The I/O error.
         source: std::io::Error,
     },
-    /// The file is not a valid state.
-    #[error("state file is not valid: {0}")]
-    Parse(String),
+    /// The file is not a valid state, or the state cannot be written as text.
+    #[error(transparent)]
+    Format(#[from] StateFormatError),
     /// The state file belongs to another card.
     #[error("state file is for card {found:?}, not {expected:?}")]
     WrongCard {
@@ -104,9 +37,6 @@ pub enum StateError {
         /// The card named in the file.
         found: String,
     },
-    /// The state could not be encoded.
-    #[error("state could not be encoded: {0}")]
-    Serialize(String),
 }
 
 /// A state file on disk.
@@ -129,7 +59,7 @@ impl StateFile {
     /// Loads the state; `Ok(None)` when the file does not exist.
     pub fn load(&self) -> Result<Option<CardState>, StateError> {
         match fs::read_to_string(&self.path) {
-            Ok(text) => CardState::from_toml(&text).map(Some),
+            Ok(text) => Ok(Some(CardState::from_toml(&text)?)),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(source) => Err(StateError::Io {
                 path: self.path.clone(),
@@ -277,35 +207,8 @@ impl PersistentCard {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn toml_round_trip() {
-        let mut state = CardState::issued();
-        state.pins.insert(
-            PinId::JpkiAuth,
-            PinRecord {
-                tries_left: 1,
-                changed_value: Some(Secret::new("5678".into())),
-            },
-        );
-        state.pins.insert(
-            PinId::FaceMatchB,
-            PinRecord {
-                tries_left: 9,
-                changed_value: None,
-            },
-        );
-        let text = state.to_toml().unwrap();
-        assert_eq!(CardState::from_toml(&text).unwrap(), state);
-        assert!(!format!("{state:?}").contains("5678"));
-    }
-
-    #[test]
-    fn rejects_bad_state() {
-        assert!(CardState::from_toml("[pins.jpki-auth]\ntries_left = 9\n").is_err());
-        assert!(CardState::from_toml("[pins.nope]\ntries_left = 1\n").is_err());
-        assert!(CardState::from_toml("pins = 3").is_err());
-    }
+    use crate::card_state::PinRecord;
+    use crate::model::PinId;
 
     #[test]
     fn save_and_load() {

@@ -3,56 +3,58 @@
 
 mod common;
 
+use card_protocol::{aid, fid, CommandApdu, StatusWord};
 use common::*;
 use rsa::Pkcs1v15Sign;
 use sha1::Sha1;
 use sha2::{Digest, Sha256};
-use virtual_card::apdu::{build, CommandApdu, StatusWord};
-use virtual_card::card::{aid, fid, Card, PinId, CONTACTLESS_ATR};
 use virtual_card::pki;
+use virtual_card::{Atr, Card, PinId};
 
 fn verify_auth_pin(card: &mut Card, pin: &[u8]) -> StatusWord {
     select_jpki(card);
     assert_eq!(
-        sw(card, &build::select_ef(fid::JPKI_AUTH_PIN)),
+        sw(card, &cmd::select_ef(fid::JPKI_AUTH_PIN)),
         StatusWord::OK
     );
-    sw(card, &build::verify(pin))
+    sw(card, &cmd::verify(pin))
 }
 
 fn read_ef(card: &mut Card, df: &[u8], ef: u16) -> Vec<u8> {
-    assert_eq!(sw(card, &build::select_df(df)), StatusWord::OK);
-    assert_eq!(sw(card, &build::select_ef(ef)), StatusWord::OK);
+    assert_eq!(sw(card, &cmd::select_df(df)), StatusWord::OK);
+    assert_eq!(sw(card, &cmd::select_ef(ef)), StatusWord::OK);
     read_tlv_file(card)
 }
 
 #[test]
-fn atr_is_the_contactless_one_with_a_valid_tck() {
+fn atr_is_the_profiles_with_a_valid_tck() {
     let card = card("yamada-taro");
-    assert_eq!(card.atr(), CONTACTLESS_ATR);
+    assert_eq!(card.atr(), Atr::Contactless.bytes(), "the default");
     let tck = card.atr()[1..].iter().fold(0u8, |a, b| a ^ b);
     assert_eq!(tck, 0, "XOR of T0..TCK is zero");
+    // The face-only fixture card is of the batch with the contact ATR (fixtures/cards/README.md).
+    assert_eq!(common::card("sato-hanako").atr(), Atr::Contact.bytes());
 }
 
 #[test]
 fn select_unknown_aid_and_fid_is_6a82() {
     let mut card = card("yamada-taro");
     assert_eq!(
-        sw(&mut card, &build::select_df(&[0xD3, 0x92, 0, 0])),
+        sw(&mut card, &cmd::select_df(&[0xD3, 0x92, 0, 0])),
         StatusWord::FILE_NOT_FOUND
     );
     // EF with no DF selected.
     assert_eq!(
-        sw(&mut card, &build::select_ef(0x000A)),
+        sw(&mut card, &cmd::select_ef(0x000A)),
         StatusWord::FILE_NOT_FOUND
     );
     select_jpki(&mut card);
     assert_eq!(
-        sw(&mut card, &build::select_ef(0x1234)),
+        sw(&mut card, &cmd::select_ef(0x1234)),
         StatusWord::FILE_NOT_FOUND
     );
     for df in [aid::JPKI, aid::TEXT, aid::FACE, aid::JUKI] {
-        assert_eq!(sw(&mut card, &build::select_df(&df)), StatusWord::OK);
+        assert_eq!(sw(&mut card, &cmd::select_df(&df)), StatusWord::OK);
     }
 }
 
@@ -100,7 +102,7 @@ fn wrong_cla_unknown_ins_and_bad_lengths() {
         StatusWord::WRONG_LENGTH
     );
     assert_eq!(
-        sw(&mut card, &build::select_ef(fid::JPKI_AUTH_CERT)),
+        sw(&mut card, &cmd::select_ef(fid::JPKI_AUTH_CERT)),
         StatusWord::OK
     );
     assert_eq!(
@@ -168,18 +170,18 @@ fn signature_certificate_needs_the_signature_password() {
     let mut card = card("yamada-taro");
     select_jpki(&mut card);
     assert_eq!(
-        sw(&mut card, &build::select_ef(fid::JPKI_SIGN_CERT)),
+        sw(&mut card, &cmd::select_ef(fid::JPKI_SIGN_CERT)),
         StatusWord::OK
     );
     assert_eq!(
-        sw(&mut card, &build::read_binary(0, 4)),
+        sw(&mut card, &cmd::read_binary(0, 4)),
         StatusWord::SECURITY_STATUS_NOT_SATISFIED
     );
     assert_eq!(
-        sw(&mut card, &build::select_ef(fid::JPKI_SIGN_PIN)),
+        sw(&mut card, &cmd::select_ef(fid::JPKI_SIGN_PIN)),
         StatusWord::OK
     );
-    assert_eq!(sw(&mut card, &build::verify(b"YAMADA2024")), StatusWord::OK);
+    assert_eq!(sw(&mut card, &cmd::verify(b"YAMADA2024")), StatusWord::OK);
     let sign = read_ef(&mut card, &aid::JPKI, fid::JPKI_SIGN_CERT);
     let sign_ca = std::fs::read(fixtures().join("pki/sign-ca.crt.der")).unwrap();
     pki::verify_certificate(&sign, &sign_ca).unwrap();
@@ -194,19 +196,19 @@ fn token_info_and_certificate_presence() {
     let mut card = card("yamada-taro");
     select_jpki(&mut card);
     assert_eq!(
-        sw(&mut card, &build::select_ef(fid::JPKI_TOKEN_INFO)),
+        sw(&mut card, &cmd::select_ef(fid::JPKI_TOKEN_INFO)),
         StatusWord::OK
     );
-    let r = send(&mut card, &build::read_binary(0, 256));
+    let r = send(&mut card, &cmd::read_binary(0, 256));
     assert_eq!((r.sw, r.data.len()), (StatusWord::OK, 160));
     assert!(r.data.starts_with(b"JPKIAPICCTOKEN2 "));
     assert!(r.data[15..].iter().all(|b| *b == b' '));
     assert_eq!(
-        sw(&mut card, &build::select_ef(fid::JPKI_CERT_PRESENCE)),
+        sw(&mut card, &cmd::select_ef(fid::JPKI_CERT_PRESENCE)),
         StatusWord::OK
     );
     assert_eq!(
-        send(&mut card, &build::read_binary(0, 3)).data,
+        send(&mut card, &cmd::read_binary(0, 3)).data,
         vec![0x8F, 0x8F, 0x00]
     );
 }
@@ -220,34 +222,34 @@ fn read_binary_offsets_short_reads_and_extended_le() {
     let r = send(&mut card, &[0x00, 0xB0, 0x00, 0x00, 0x00]);
     assert_eq!((r.sw, r.data.as_slice()), (StatusWord::OK, &cert[..256]));
     // Short read at the end: fewer bytes, still 9000.
-    let r = send(&mut card, &build::read_binary((len - 10) as u16, 256));
+    let r = send(&mut card, &cmd::read_binary((len - 10) as u16, 256));
     assert_eq!(
         (r.sw, r.data.as_slice()),
         (StatusWord::OK, &cert[len - 10..])
     );
     // Offset at or past the end: 6B00.
     assert_eq!(
-        sw(&mut card, &build::read_binary(len as u16, 1)),
+        sw(&mut card, &cmd::read_binary(len as u16, 1)),
         StatusWord::OFFSET_OUTSIDE_EF
     );
     assert_eq!(
-        sw(&mut card, &build::read_binary(0x7FFF, 1)),
+        sw(&mut card, &cmd::read_binary(0x7FFF, 1)),
         StatusWord::OFFSET_OUTSIDE_EF
     );
     // Extended Le: the whole certificate at once, also with Le 0000 = 65536.
-    let r = send(&mut card, &build::read_binary_extended(0, len));
+    let r = send(&mut card, &cmd::read_binary_extended(0, len));
     assert_eq!((r.sw, r.data), (StatusWord::OK, cert.clone()));
     let r = send(&mut card, &[0x00, 0xB0, 0x00, 0x00, 0x00, 0x00, 0x00]);
     assert_eq!((r.sw, r.data), (StatusWord::OK, cert.clone()));
     // Short-EF form: P1 = 80|SFI selects 000B and reads from offset P2.
-    let r = send(&mut card, &build::read_binary_short_ef(0x0B, 0, 4));
+    let r = send(&mut card, &cmd::read_binary_short_ef(0x0B, 0, 4));
     assert_eq!((r.sw, &r.data[..2]), (StatusWord::OK, &[0x30u8, 0x82][..]));
     let ca = std::fs::read(fixtures().join("pki/auth-ca.crt.der")).unwrap();
     assert_eq!(r.data, ca[..4]);
     // It became the current EF.
-    assert_eq!(send(&mut card, &build::read_binary(4, 4)).data, ca[4..8]);
+    assert_eq!(send(&mut card, &cmd::read_binary(4, 4)).data, ca[4..8]);
     assert_eq!(
-        sw(&mut card, &build::read_binary_short_ef(0x1E, 0, 4)),
+        sw(&mut card, &cmd::read_binary_short_ef(0x1E, 0, 4)),
         StatusWord::FILE_NOT_FOUND
     );
 }
@@ -257,19 +259,19 @@ fn read_binary_without_current_ef_or_on_pin_and_key_efs() {
     let mut card = card("yamada-taro");
     select_jpki(&mut card);
     assert_eq!(
-        sw(&mut card, &build::read_binary(0, 4)),
+        sw(&mut card, &cmd::read_binary(0, 4)),
         StatusWord::NO_CURRENT_EF
     );
     // Private keys are never readable, not even after VERIFY.
     assert_eq!(verify_auth_pin(&mut card, b"1234"), StatusWord::OK);
     for ef in [fid::JPKI_AUTH_KEY, fid::JPKI_SIGN_KEY, fid::JPKI_AUTH_PIN] {
-        assert_eq!(sw(&mut card, &build::select_ef(ef)), StatusWord::OK);
-        let r = send(&mut card, &build::read_binary(0, 256));
+        assert_eq!(sw(&mut card, &cmd::select_ef(ef)), StatusWord::OK);
+        let r = send(&mut card, &cmd::read_binary(0, 256));
         assert_eq!(
             (r.sw, r.data.len()),
             (StatusWord::SECURITY_STATUS_NOT_SATISFIED, 0)
         );
-        let r = send(&mut card, &build::read_binary_extended(0, 65536));
+        let r = send(&mut card, &cmd::read_binary_extended(0, 65536));
         assert_eq!(
             (r.sw, r.data.len()),
             (StatusWord::SECURITY_STATUS_NOT_SATISFIED, 0)
@@ -277,19 +279,19 @@ fn read_binary_without_current_ef_or_on_pin_and_key_efs() {
     }
     // VERIFY on a key EF or a binary EF.
     assert_eq!(
-        sw(&mut card, &build::select_ef(fid::JPKI_AUTH_KEY)),
+        sw(&mut card, &cmd::select_ef(fid::JPKI_AUTH_KEY)),
         StatusWord::OK
     );
     assert_eq!(
-        sw(&mut card, &build::verify(b"1234")),
+        sw(&mut card, &cmd::verify(b"1234")),
         StatusWord::SECURITY_STATUS_NOT_SATISFIED
     );
     assert_eq!(
-        sw(&mut card, &build::select_ef(fid::JPKI_AUTH_CERT)),
+        sw(&mut card, &cmd::select_ef(fid::JPKI_AUTH_CERT)),
         StatusWord::OK
     );
     assert_eq!(
-        sw(&mut card, &build::verify(b"1234")),
+        sw(&mut card, &cmd::verify(b"1234")),
         StatusWord::INCOMPATIBLE_FILE_STRUCTURE
     );
 }
@@ -299,23 +301,23 @@ fn wrong_pin_counts_down_then_blocks_and_the_query_says_63c0() {
     let mut card = card("yamada-taro");
     select_jpki(&mut card);
     assert_eq!(
-        sw(&mut card, &build::select_ef(fid::JPKI_AUTH_PIN)),
+        sw(&mut card, &cmd::select_ef(fid::JPKI_AUTH_PIN)),
         StatusWord::OK
     );
-    assert_eq!(sw(&mut card, &build::verify_query()), StatusWord(0x63C3));
-    assert_eq!(sw(&mut card, &build::verify(b"0000")), StatusWord(0x63C2));
-    assert_eq!(sw(&mut card, &build::verify(b"0000")), StatusWord(0x63C1));
-    assert_eq!(sw(&mut card, &build::verify(b"0000")), StatusWord(0x63C0));
+    assert_eq!(sw(&mut card, &cmd::verify_query()), StatusWord(0x63C3));
+    assert_eq!(sw(&mut card, &cmd::verify(b"0000")), StatusWord(0x63C2));
+    assert_eq!(sw(&mut card, &cmd::verify(b"0000")), StatusWord(0x63C1));
+    assert_eq!(sw(&mut card, &cmd::verify(b"0000")), StatusWord(0x63C0));
     assert_eq!(
-        sw(&mut card, &build::verify(b"0000")),
+        sw(&mut card, &cmd::verify(b"0000")),
         StatusWord::REFERENCE_DATA_NOT_USABLE
     );
     // Even the right PIN is refused once blocked.
     assert_eq!(
-        sw(&mut card, &build::verify(b"1234")),
+        sw(&mut card, &cmd::verify(b"1234")),
         StatusWord::REFERENCE_DATA_NOT_USABLE
     );
-    assert_eq!(sw(&mut card, &build::verify_query()), StatusWord(0x63C0));
+    assert_eq!(sw(&mut card, &cmd::verify_query()), StatusWord(0x63C0));
     assert_eq!(card.tries_left(PinId::JpkiAuth), 0);
     // A reset does not unblock.
     card.reset();
@@ -329,27 +331,27 @@ fn wrong_pin_counts_down_then_blocks_and_the_query_says_63c0() {
 fn success_resets_the_counter_and_the_query_is_never_9000() {
     let mut card = card("yamada-taro");
     assert_eq!(verify_auth_pin(&mut card, b"9999"), StatusWord(0x63C2));
-    assert_eq!(sw(&mut card, &build::verify(b"1234")), StatusWord::OK);
-    assert_eq!(sw(&mut card, &build::verify_query()), StatusWord(0x63C3));
+    assert_eq!(sw(&mut card, &cmd::verify(b"1234")), StatusWord::OK);
+    assert_eq!(sw(&mut card, &cmd::verify_query()), StatusWord(0x63C3));
     assert!(card.is_verified(PinId::JpkiAuth));
     // A wrong try drops the verified status.
-    assert_eq!(sw(&mut card, &build::verify(b"12")), StatusWord(0x63C2));
+    assert_eq!(sw(&mut card, &cmd::verify(b"12")), StatusWord(0x63C2));
     assert!(!card.is_verified(PinId::JpkiAuth));
     // The short-EF form of VERIFY (P2 = 80|EF) without SELECT EF.
     select_jpki(&mut card);
     assert_eq!(
-        sw(&mut card, &build::verify_short_ef(0x18, b"1234")),
+        sw(&mut card, &cmd::verify_short_ef(0x18, b"1234")),
         StatusWord::OK
     );
     assert_eq!(sw(&mut card, &[0x00, 0x20, 0x00, 0x98]), StatusWord(0x63C3));
     assert_eq!(
-        sw(&mut card, &build::verify_short_ef(0x1C, b"1234")),
+        sw(&mut card, &cmd::verify_short_ef(0x1C, b"1234")),
         StatusWord::REFERENCED_DATA_NOT_FOUND
     );
     // Without a current EF.
     select_jpki(&mut card);
     assert_eq!(
-        sw(&mut card, &build::verify_query()),
+        sw(&mut card, &cmd::verify_query()),
         StatusWord::NO_CURRENT_EF
     );
 }
@@ -359,11 +361,11 @@ fn signature_password_has_five_tries() {
     let mut card = card("yamada-taro");
     select_jpki(&mut card);
     assert_eq!(
-        sw(&mut card, &build::select_ef(fid::JPKI_SIGN_PIN)),
+        sw(&mut card, &cmd::select_ef(fid::JPKI_SIGN_PIN)),
         StatusWord::OK
     );
-    assert_eq!(sw(&mut card, &build::verify_query()), StatusWord(0x63C5));
-    assert_eq!(sw(&mut card, &build::verify(b"WRONG1")), StatusWord(0x63C4));
+    assert_eq!(sw(&mut card, &cmd::verify_query()), StatusWord(0x63C5));
+    assert_eq!(sw(&mut card, &cmd::verify(b"WRONG1")), StatusWord(0x63C4));
 }
 
 fn sha256_digest_info(message: &[u8]) -> (Vec<u8>, Vec<u8>) {
@@ -380,21 +382,21 @@ fn auth_signature_over_sha256_and_sha1_digest_info_verifies_with_the_certificate
     let public_key = pki::certificate_public_key(&cert).unwrap();
     select_jpki(&mut card);
     assert_eq!(
-        sw(&mut card, &build::select_ef(fid::JPKI_AUTH_KEY)),
+        sw(&mut card, &cmd::select_ef(fid::JPKI_AUTH_KEY)),
         StatusWord::OK
     );
     let (hash, di) = sha256_digest_info(b"challenge from the eligibility service");
     // Not verified yet.
     assert_eq!(
-        sw(&mut card, &build::compute_digital_signature(&di)),
+        sw(&mut card, &cmd::compute_digital_signature(&di)),
         StatusWord::SECURITY_STATUS_NOT_SATISFIED
     );
     assert_eq!(verify_auth_pin(&mut card, b"1234"), StatusWord::OK);
     assert_eq!(
-        sw(&mut card, &build::select_ef(fid::JPKI_AUTH_KEY)),
+        sw(&mut card, &cmd::select_ef(fid::JPKI_AUTH_KEY)),
         StatusWord::OK
     );
-    let r = send(&mut card, &build::compute_digital_signature(&di));
+    let r = send(&mut card, &cmd::compute_digital_signature(&di));
     assert_eq!((r.sw, r.data.len()), (StatusWord::OK, 256));
     public_key
         .verify(Pkcs1v15Sign::new::<Sha256>(), &hash, &r.data)
@@ -408,7 +410,7 @@ fn auth_signature_over_sha256_and_sha1_digest_info_verifies_with_the_certificate
     let sha1_hash = Sha1::digest(b"legacy client").to_vec();
     let mut di1 = SHA1_PREFIX.to_vec();
     di1.extend_from_slice(&sha1_hash);
-    let r = send(&mut card, &build::compute_digital_signature(&di1));
+    let r = send(&mut card, &cmd::compute_digital_signature(&di1));
     assert_eq!(r.sw, StatusWord::OK);
     public_key
         .verify(Pkcs1v15Sign::new::<Sha1>(), &sha1_hash, &r.data)
@@ -417,12 +419,12 @@ fn auth_signature_over_sha256_and_sha1_digest_info_verifies_with_the_certificate
     // Key by short EF id without SELECT (P2 = 97).
     select_jpki(&mut card);
     assert_eq!(
-        sw(&mut card, &build::verify_short_ef(0x18, b"1234")),
+        sw(&mut card, &cmd::verify_short_ef(0x18, b"1234")),
         StatusWord::OK
     );
     let r = send(
         &mut card,
-        &build::compute_digital_signature_short_ef(0x17, &di),
+        &cmd::compute_digital_signature_short_ef(0x17, &di),
     );
     assert_eq!(r.sw, StatusWord::OK);
     public_key
@@ -432,25 +434,25 @@ fn auth_signature_over_sha256_and_sha1_digest_info_verifies_with_the_certificate
     assert_eq!(
         sw(
             &mut card,
-            &build::compute_digital_signature_short_ef(0x17, &[0x30; 246])
+            &cmd::compute_digital_signature_short_ef(0x17, &[0x30; 246])
         ),
         StatusWord::WRONG_LENGTH
     );
     assert_eq!(
         sw(
             &mut card,
-            &build::compute_digital_signature_short_ef(0x18, &di)
+            &cmd::compute_digital_signature_short_ef(0x18, &di)
         ),
         StatusWord::INCOMPATIBLE_FILE_STRUCTURE
     );
-    let mut p1 = build::compute_digital_signature_short_ef(0x17, &di);
+    let mut p1 = cmd::compute_digital_signature_short_ef(0x17, &di);
     p1[2] = 0x01;
     assert_eq!(sw(&mut card, &p1), StatusWord::WRONG_P1P2);
     // The signature key needs the signature password, not the auth PIN.
     assert_eq!(
         sw(
             &mut card,
-            &build::compute_digital_signature_short_ef(0x1A, &di)
+            &cmd::compute_digital_signature_short_ef(0x1A, &di)
         ),
         StatusWord::SECURITY_STATUS_NOT_SATISFIED
     );
@@ -463,16 +465,16 @@ fn signature_key_signs_after_the_signature_password() {
     let public_key = pki::certificate_public_key(&sign_cert).unwrap();
     select_jpki(&mut card);
     assert_eq!(
-        sw(&mut card, &build::select_ef(fid::JPKI_SIGN_PIN)),
+        sw(&mut card, &cmd::select_ef(fid::JPKI_SIGN_PIN)),
         StatusWord::OK
     );
-    assert_eq!(sw(&mut card, &build::verify(b"YAMADA2024")), StatusWord::OK);
+    assert_eq!(sw(&mut card, &cmd::verify(b"YAMADA2024")), StatusWord::OK);
     assert_eq!(
-        sw(&mut card, &build::select_ef(fid::JPKI_SIGN_KEY)),
+        sw(&mut card, &cmd::select_ef(fid::JPKI_SIGN_KEY)),
         StatusWord::OK
     );
     let (hash, di) = sha256_digest_info(b"document");
-    let r = send(&mut card, &build::compute_digital_signature(&di));
+    let r = send(&mut card, &cmd::compute_digital_signature(&di));
     assert_eq!(r.sw, StatusWord::OK);
     public_key
         .verify(Pkcs1v15Sign::new::<Sha256>(), &hash, &r.data)
@@ -486,7 +488,7 @@ fn selecting_another_df_or_reset_forgets_verification() {
     // Re-selecting the same DF keeps it (OpenSC does that).
     select_jpki(&mut card);
     assert!(card.is_verified(PinId::JpkiAuth));
-    assert_eq!(sw(&mut card, &build::select_df(&aid::TEXT)), StatusWord::OK);
+    assert_eq!(sw(&mut card, &cmd::select_df(&aid::TEXT)), StatusWord::OK);
     assert!(!card.is_verified(PinId::JpkiAuth));
     assert_eq!(verify_auth_pin(&mut card, b"1234"), StatusWord::OK);
     card.reset();
@@ -496,7 +498,7 @@ fn selecting_another_df_or_reset_forgets_verification() {
     assert_eq!(
         sw(
             &mut card,
-            &build::compute_digital_signature_short_ef(0x17, &di)
+            &cmd::compute_digital_signature_short_ef(0x17, &di)
         ),
         StatusWord::SECURITY_STATUS_NOT_SATISFIED
     );
@@ -507,22 +509,22 @@ fn change_reference_data_after_verify() {
     let mut card = card("yamada-taro");
     select_jpki(&mut card);
     assert_eq!(
-        sw(&mut card, &build::select_ef(fid::JPKI_AUTH_PIN)),
+        sw(&mut card, &cmd::select_ef(fid::JPKI_AUTH_PIN)),
         StatusWord::OK
     );
     // Not verified yet.
     assert_eq!(
-        sw(&mut card, &build::change_reference_data(b"4321")),
+        sw(&mut card, &cmd::change_reference_data(b"4321")),
         StatusWord::SECURITY_STATUS_NOT_SATISFIED
     );
-    assert_eq!(sw(&mut card, &build::verify(b"1234")), StatusWord::OK);
+    assert_eq!(sw(&mut card, &cmd::verify(b"1234")), StatusWord::OK);
     // Wrong format for a 4-digit PIN.
     assert_eq!(
-        sw(&mut card, &build::change_reference_data(b"43210")),
+        sw(&mut card, &cmd::change_reference_data(b"43210")),
         StatusWord::WRONG_DATA
     );
     assert_eq!(
-        sw(&mut card, &build::change_reference_data(b"43a1")),
+        sw(&mut card, &cmd::change_reference_data(b"43a1")),
         StatusWord::WRONG_DATA
     );
     // Only P1 = 01 is supported; no data is a wrong length.
@@ -537,23 +539,20 @@ fn change_reference_data_after_verify() {
         sw(&mut card, &[0x00, 0x24, 0x01, 0x80]),
         StatusWord::WRONG_LENGTH
     );
-    let exchange = card.exchange(&build::change_reference_data(b"4321"));
+    let exchange = card.exchange(&cmd::change_reference_data(b"4321"));
     assert_eq!(exchange.response, vec![0x90, 0x00]);
     assert!(exchange.state_changed);
-    assert_eq!(sw(&mut card, &build::verify(b"1234")), StatusWord(0x63C2));
-    assert_eq!(sw(&mut card, &build::verify(b"4321")), StatusWord::OK);
+    assert_eq!(sw(&mut card, &cmd::verify(b"1234")), StatusWord(0x63C2));
+    assert_eq!(sw(&mut card, &cmd::verify(b"4321")), StatusWord::OK);
     // 照合番号 cannot be changed.
-    assert_eq!(sw(&mut card, &build::select_df(&aid::FACE)), StatusWord::OK);
+    assert_eq!(sw(&mut card, &cmd::select_df(&aid::FACE)), StatusWord::OK);
     assert_eq!(
-        sw(&mut card, &build::select_ef(fid::FACE_MATCH_A)),
+        sw(&mut card, &cmd::select_ef(fid::FACE_MATCH_A)),
         StatusWord::OK
     );
+    assert_eq!(sw(&mut card, &cmd::verify(b"100000000013")), StatusWord::OK);
     assert_eq!(
-        sw(&mut card, &build::verify(b"100000000013")),
-        StatusWord::OK
-    );
-    assert_eq!(
-        sw(&mut card, &build::change_reference_data(b"100000000021")),
+        sw(&mut card, &cmd::change_reference_data(b"100000000021")),
         StatusWord::CONDITIONS_NOT_SATISFIED
     );
 }
@@ -561,26 +560,26 @@ fn change_reference_data_after_verify() {
 #[test]
 fn my_number_and_basic_four_after_the_text_pin() {
     let mut card = card("yamada-taro");
-    assert_eq!(sw(&mut card, &build::select_df(&aid::TEXT)), StatusWord::OK);
+    assert_eq!(sw(&mut card, &cmd::select_df(&aid::TEXT)), StatusWord::OK);
     assert_eq!(
-        sw(&mut card, &build::select_ef(fid::TEXT_MY_NUMBER)),
+        sw(&mut card, &cmd::select_ef(fid::TEXT_MY_NUMBER)),
         StatusWord::OK
     );
     assert_eq!(
-        sw(&mut card, &build::read_binary(0, 17)),
+        sw(&mut card, &cmd::read_binary(0, 17)),
         StatusWord::SECURITY_STATUS_NOT_SATISFIED
     );
     assert_eq!(
-        sw(&mut card, &build::select_ef(fid::TEXT_PIN)),
+        sw(&mut card, &cmd::select_ef(fid::TEXT_PIN)),
         StatusWord::OK
     );
-    assert_eq!(sw(&mut card, &build::verify_query()), StatusWord(0x63C3));
-    assert_eq!(sw(&mut card, &build::verify(b"1234")), StatusWord::OK);
+    assert_eq!(sw(&mut card, &cmd::verify_query()), StatusWord(0x63C3));
+    assert_eq!(sw(&mut card, &cmd::verify(b"1234")), StatusWord::OK);
     assert_eq!(
-        sw(&mut card, &build::select_ef(fid::TEXT_MY_NUMBER)),
+        sw(&mut card, &cmd::select_ef(fid::TEXT_MY_NUMBER)),
         StatusWord::OK
     );
-    let r = send(&mut card, &build::read_binary(0, 256));
+    let r = send(&mut card, &cmd::read_binary(0, 256));
     assert_eq!(r.sw, StatusWord::OK);
     let mut expected = vec![0xFF, 0x10, 0x0C];
     expected.extend_from_slice(b"100000000013");
@@ -588,7 +587,7 @@ fn my_number_and_basic_four_after_the_text_pin() {
     assert_eq!(r.data, expected);
 
     assert_eq!(
-        sw(&mut card, &build::select_ef(fid::TEXT_BASIC_FOUR)),
+        sw(&mut card, &cmd::select_ef(fid::TEXT_BASIC_FOUR)),
         StatusWord::OK
     );
     let record = read_tlv_file(&mut card);
@@ -614,69 +613,66 @@ fn my_number_and_basic_four_after_the_text_pin() {
 #[test]
 fn text_ap_opens_with_match_number_a_or_b() {
     let mut card = card("yamada-taro");
-    assert_eq!(sw(&mut card, &build::select_df(&aid::TEXT)), StatusWord::OK);
+    assert_eq!(sw(&mut card, &cmd::select_df(&aid::TEXT)), StatusWord::OK);
     assert_eq!(
-        sw(&mut card, &build::select_ef(fid::TEXT_MATCH_B)),
+        sw(&mut card, &cmd::select_ef(fid::TEXT_MATCH_B)),
         StatusWord::OK
     );
     // 昭和55年4月1日 + 2034 + 2231
     assert_eq!(
-        sw(&mut card, &build::verify(b"55040120342231")),
+        sw(&mut card, &cmd::verify(b"55040120342231")),
         StatusWord::OK
     );
     assert_eq!(
-        sw(&mut card, &build::select_ef(fid::TEXT_MY_NUMBER)),
+        sw(&mut card, &cmd::select_ef(fid::TEXT_MY_NUMBER)),
         StatusWord::OK
     );
-    assert_eq!(sw(&mut card, &build::read_binary(0, 17)), StatusWord::OK);
+    assert_eq!(sw(&mut card, &cmd::read_binary(0, 17)), StatusWord::OK);
     card.reset();
-    assert_eq!(sw(&mut card, &build::select_df(&aid::TEXT)), StatusWord::OK);
+    assert_eq!(sw(&mut card, &cmd::select_df(&aid::TEXT)), StatusWord::OK);
     assert_eq!(
-        sw(&mut card, &build::select_ef(fid::TEXT_MATCH_A)),
+        sw(&mut card, &cmd::select_ef(fid::TEXT_MATCH_A)),
         StatusWord::OK
     );
-    assert_eq!(sw(&mut card, &build::verify_query()), StatusWord(0x63CA));
+    assert_eq!(sw(&mut card, &cmd::verify_query()), StatusWord(0x63CA));
     assert_eq!(
-        sw(&mut card, &build::verify(b"100000000021")),
+        sw(&mut card, &cmd::verify(b"100000000021")),
         StatusWord(0x63C9)
     );
+    assert_eq!(sw(&mut card, &cmd::verify(b"100000000013")), StatusWord::OK);
     assert_eq!(
-        sw(&mut card, &build::verify(b"100000000013")),
+        sw(&mut card, &cmd::select_ef(fid::TEXT_BASIC_FOUR)),
         StatusWord::OK
     );
-    assert_eq!(
-        sw(&mut card, &build::select_ef(fid::TEXT_BASIC_FOUR)),
-        StatusWord::OK
-    );
-    assert_eq!(sw(&mut card, &build::read_binary(0, 4)), StatusWord::OK);
+    assert_eq!(sw(&mut card, &cmd::read_binary(0, 4)), StatusWord::OK);
 }
 
 #[test]
 fn photo_after_match_number_b() {
     let mut card = card("yamada-taro");
-    assert_eq!(sw(&mut card, &build::select_df(&aid::FACE)), StatusWord::OK);
+    assert_eq!(sw(&mut card, &cmd::select_df(&aid::FACE)), StatusWord::OK);
     assert_eq!(
-        sw(&mut card, &build::select_ef(fid::FACE_RECORD)),
+        sw(&mut card, &cmd::select_ef(fid::FACE_RECORD)),
         StatusWord::OK
     );
     assert_eq!(
-        sw(&mut card, &build::read_binary(0, 4)),
+        sw(&mut card, &cmd::read_binary(0, 4)),
         StatusWord::SECURITY_STATUS_NOT_SATISFIED
     );
     assert_eq!(
-        sw(&mut card, &build::select_ef(fid::FACE_MATCH_B)),
+        sw(&mut card, &cmd::select_ef(fid::FACE_MATCH_B)),
         StatusWord::OK
     );
     assert_eq!(
-        sw(&mut card, &build::verify(b"55040120340000")),
+        sw(&mut card, &cmd::verify(b"55040120340000")),
         StatusWord(0x63C9)
     );
     assert_eq!(
-        sw(&mut card, &build::verify(b"55040120342231")),
+        sw(&mut card, &cmd::verify(b"55040120342231")),
         StatusWord::OK
     );
     assert_eq!(
-        sw(&mut card, &build::select_ef(fid::FACE_RECORD)),
+        sw(&mut card, &cmd::select_ef(fid::FACE_RECORD)),
         StatusWord::OK
     );
     let record = read_tlv_file(&mut card);
@@ -709,17 +705,14 @@ fn photo_after_match_number_b() {
 #[test]
 fn photo_after_match_number_a_too() {
     let mut card = card("watanabe-sora");
-    assert_eq!(sw(&mut card, &build::select_df(&aid::FACE)), StatusWord::OK);
+    assert_eq!(sw(&mut card, &cmd::select_df(&aid::FACE)), StatusWord::OK);
     assert_eq!(
-        sw(&mut card, &build::select_ef(fid::FACE_MATCH_A)),
+        sw(&mut card, &cmd::select_ef(fid::FACE_MATCH_A)),
         StatusWord::OK
     );
+    assert_eq!(sw(&mut card, &cmd::verify(b"100000000072")), StatusWord::OK);
     assert_eq!(
-        sw(&mut card, &build::verify(b"100000000072")),
-        StatusWord::OK
-    );
-    assert_eq!(
-        sw(&mut card, &build::select_ef(fid::FACE_RECORD)),
+        sw(&mut card, &cmd::select_ef(fid::FACE_RECORD)),
         StatusWord::OK
     );
     let record = read_tlv_file(&mut card);
@@ -737,19 +730,19 @@ fn face_only_card_refuses_pin_operations_and_still_gives_the_auth_certificate() 
     let mut card = card("sato-hanako");
     select_jpki(&mut card);
     assert_eq!(
-        sw(&mut card, &build::select_ef(fid::JPKI_AUTH_PIN)),
+        sw(&mut card, &cmd::select_ef(fid::JPKI_AUTH_PIN)),
         StatusWord::OK
     );
     assert_eq!(
-        sw(&mut card, &build::verify_query()),
+        sw(&mut card, &cmd::verify_query()),
         StatusWord::REFERENCED_DATA_NOT_FOUND
     );
     assert_eq!(
-        sw(&mut card, &build::verify(b"1234")),
+        sw(&mut card, &cmd::verify(b"1234")),
         StatusWord::REFERENCED_DATA_NOT_FOUND
     );
     assert_eq!(
-        sw(&mut card, &build::change_reference_data(b"1234")),
+        sw(&mut card, &cmd::change_reference_data(b"1234")),
         StatusWord::REFERENCED_DATA_NOT_FOUND
     );
     assert_eq!(
@@ -764,7 +757,7 @@ fn face_only_card_refuses_pin_operations_and_still_gives_the_auth_certificate() 
         fid::JPKI_SIGN_PIN,
     ] {
         assert_eq!(
-            sw(&mut card, &build::select_ef(ef)),
+            sw(&mut card, &cmd::select_ef(ef)),
             StatusWord::FILE_NOT_FOUND,
             "{ef:04X}"
         );
@@ -773,41 +766,41 @@ fn face_only_card_refuses_pin_operations_and_still_gives_the_auth_certificate() 
     assert_eq!(
         sw(
             &mut card,
-            &build::compute_digital_signature_short_ef(0x17, &di)
+            &cmd::compute_digital_signature_short_ef(0x17, &di)
         ),
         StatusWord::SECURITY_STATUS_NOT_SATISFIED
     );
     assert_eq!(
-        sw(&mut card, &build::select_ef(fid::JPKI_CERT_PRESENCE)),
+        sw(&mut card, &cmd::select_ef(fid::JPKI_CERT_PRESENCE)),
         StatusWord::OK
     );
     assert_eq!(
-        send(&mut card, &build::read_binary(0, 3)).data,
+        send(&mut card, &cmd::read_binary(0, 3)).data,
         vec![0x8F, 0x00, 0x00]
     );
     let auth = read_ef(&mut card, &aid::JPKI, fid::JPKI_AUTH_CERT);
     let ca = std::fs::read(fixtures().join("pki/auth-ca.crt.der")).unwrap();
     pki::verify_certificate(&auth, &ca).unwrap();
     // The 入力補助AP PIN is not set either; 照合番号B still opens the photo.
-    assert_eq!(sw(&mut card, &build::select_df(&aid::TEXT)), StatusWord::OK);
+    assert_eq!(sw(&mut card, &cmd::select_df(&aid::TEXT)), StatusWord::OK);
     assert_eq!(
-        sw(&mut card, &build::select_ef(fid::TEXT_PIN)),
+        sw(&mut card, &cmd::select_ef(fid::TEXT_PIN)),
         StatusWord::OK
     );
     assert_eq!(
-        sw(&mut card, &build::verify(b"1234")),
+        sw(&mut card, &cmd::verify(b"1234")),
         StatusWord::REFERENCED_DATA_NOT_FOUND
     );
     let b = loaded("sato-hanako").data.match_number_b();
     assert_eq!(b, "17091520344821", "昭和17年9月15日 + 2034 + 4821");
-    assert_eq!(sw(&mut card, &build::select_df(&aid::FACE)), StatusWord::OK);
+    assert_eq!(sw(&mut card, &cmd::select_df(&aid::FACE)), StatusWord::OK);
     assert_eq!(
-        sw(&mut card, &build::select_ef(fid::FACE_MATCH_B)),
+        sw(&mut card, &cmd::select_ef(fid::FACE_MATCH_B)),
         StatusWord::OK
     );
-    assert_eq!(sw(&mut card, &build::verify(b.as_bytes())), StatusWord::OK);
+    assert_eq!(sw(&mut card, &cmd::verify(b.as_bytes())), StatusWord::OK);
     assert_eq!(
-        sw(&mut card, &build::select_ef(fid::FACE_RECORD)),
+        sw(&mut card, &cmd::select_ef(fid::FACE_RECORD)),
         StatusWord::OK
     );
     let record = read_tlv_file(&mut card);
@@ -821,17 +814,14 @@ fn face_only_card_refuses_pin_operations_and_still_gives_the_auth_certificate() 
 fn infant_card_has_an_empty_photo_and_pins() {
     let mut card = card("suzuki-haruto");
     assert_eq!(verify_auth_pin(&mut card, b"2468"), StatusWord::OK);
-    assert_eq!(sw(&mut card, &build::select_df(&aid::FACE)), StatusWord::OK);
+    assert_eq!(sw(&mut card, &cmd::select_df(&aid::FACE)), StatusWord::OK);
     assert_eq!(
-        sw(&mut card, &build::select_ef(fid::FACE_MATCH_A)),
+        sw(&mut card, &cmd::select_ef(fid::FACE_MATCH_A)),
         StatusWord::OK
     );
+    assert_eq!(sw(&mut card, &cmd::verify(b"100000000030")), StatusWord::OK);
     assert_eq!(
-        sw(&mut card, &build::verify(b"100000000030")),
-        StatusWord::OK
-    );
-    assert_eq!(
-        sw(&mut card, &build::select_ef(fid::FACE_RECORD)),
+        sw(&mut card, &cmd::select_ef(fid::FACE_RECORD)),
         StatusWord::OK
     );
     let record = read_tlv_file(&mut card);
@@ -848,20 +838,20 @@ fn locked_card_answers_6984_and_the_query_63c0() {
     let mut card = card("takahashi-kenji");
     select_jpki(&mut card);
     assert_eq!(
-        sw(&mut card, &build::select_ef(fid::JPKI_AUTH_PIN)),
+        sw(&mut card, &cmd::select_ef(fid::JPKI_AUTH_PIN)),
         StatusWord::OK
     );
-    assert_eq!(sw(&mut card, &build::verify_query()), StatusWord(0x63C0));
+    assert_eq!(sw(&mut card, &cmd::verify_query()), StatusWord(0x63C0));
     assert_eq!(
-        sw(&mut card, &build::verify(b"1357")),
+        sw(&mut card, &cmd::verify(b"1357")),
         StatusWord::REFERENCE_DATA_NOT_USABLE
     );
     // Its other PINs work.
     assert_eq!(
-        sw(&mut card, &build::select_ef(fid::JPKI_SIGN_PIN)),
+        sw(&mut card, &cmd::select_ef(fid::JPKI_SIGN_PIN)),
         StatusWord::OK
     );
-    assert_eq!(sw(&mut card, &build::verify(b"KENJI1965")), StatusWord::OK);
+    assert_eq!(sw(&mut card, &cmd::verify(b"KENJI1965")), StatusWord::OK);
 }
 
 #[test]
@@ -921,7 +911,7 @@ fn every_fixture_profile_loads_with_its_files() {
             count += 1;
         }
     }
-    assert_eq!(count, 8);
+    assert_eq!(count, 9);
 }
 
 #[test]
@@ -954,7 +944,7 @@ fn missing_photo_and_unknown_person_are_clear_errors() {
 
 #[test]
 fn command_apdu_debug_never_shows_the_pin() {
-    let apdu = CommandApdu::parse(&build::verify(b"1234")).unwrap();
+    let apdu = CommandApdu::parse(&cmd::verify(b"1234")).unwrap();
     let text = format!("{apdu:?}");
     assert!(!text.contains("1234") && !text.contains("31, 32"), "{text}");
     let loaded = loaded("yamada-taro");
@@ -970,31 +960,25 @@ fn signature_password_change_checks_its_format_and_a_blocked_pin_cannot_change()
     let mut card = card("yamada-taro");
     select_jpki(&mut card);
     assert_eq!(
-        sw(&mut card, &build::select_ef(fid::JPKI_SIGN_PIN)),
+        sw(&mut card, &cmd::select_ef(fid::JPKI_SIGN_PIN)),
         StatusWord::OK
     );
-    assert_eq!(sw(&mut card, &build::verify(b"YAMADA2024")), StatusWord::OK);
+    assert_eq!(sw(&mut card, &cmd::verify(b"YAMADA2024")), StatusWord::OK);
     for bad in [&b"ABC12"[..], b"abc123", b"ABCDEFGHIJ1234567", b"ABC-123"] {
         assert_eq!(
-            sw(&mut card, &build::change_reference_data(bad)),
+            sw(&mut card, &cmd::change_reference_data(bad)),
             StatusWord::WRONG_DATA,
             "{bad:?}"
         );
     }
     assert_eq!(
-        sw(
-            &mut card,
-            &build::change_reference_data(b"NEWPASS16CHARS00")
-        ),
+        sw(&mut card, &cmd::change_reference_data(b"NEWPASS16CHARS00")),
         StatusWord::OK
     );
     card.reset();
     select_jpki(&mut card);
     assert_eq!(
-        sw(
-            &mut card,
-            &build::verify_short_ef(0x1B, b"NEWPASS16CHARS00")
-        ),
+        sw(&mut card, &cmd::verify_short_ef(0x1B, b"NEWPASS16CHARS00")),
         StatusWord::OK
     );
 
@@ -1002,11 +986,11 @@ fn signature_password_change_checks_its_format_and_a_blocked_pin_cannot_change()
     let mut card = common::card("takahashi-kenji");
     select_jpki(&mut card);
     assert_eq!(
-        sw(&mut card, &build::select_ef(fid::JPKI_AUTH_PIN)),
+        sw(&mut card, &cmd::select_ef(fid::JPKI_AUTH_PIN)),
         StatusWord::OK
     );
     assert_eq!(
-        sw(&mut card, &build::change_reference_data(b"2468")),
+        sw(&mut card, &cmd::change_reference_data(b"2468")),
         StatusWord::REFERENCE_DATA_NOT_USABLE
     );
 }
@@ -1016,7 +1000,7 @@ fn extended_verify_and_master_file_selection() {
     let mut card = card("yamada-taro");
     select_jpki(&mut card);
     assert_eq!(
-        sw(&mut card, &build::select_ef(fid::JPKI_AUTH_PIN)),
+        sw(&mut card, &cmd::select_ef(fid::JPKI_AUTH_PIN)),
         StatusWord::OK
     );
     // VERIFY as an extended case-3 APDU.
@@ -1031,7 +1015,7 @@ fn extended_verify_and_master_file_selection() {
     );
     assert!(!card.is_verified(PinId::JpkiAuth));
     assert_eq!(
-        sw(&mut card, &build::select_ef(fid::JPKI_AUTH_CERT)),
+        sw(&mut card, &cmd::select_ef(fid::JPKI_AUTH_CERT)),
         StatusWord::FILE_NOT_FOUND
     );
     assert_eq!(sw(&mut card, &[0x00, 0xA4, 0x00, 0x00]), StatusWord::OK);
@@ -1046,18 +1030,18 @@ fn extended_verify_and_master_file_selection() {
     assert_eq!((r.sw, r.data.len()), (StatusWord::OK, 0));
     // State changes are reported: a wrong PIN changes the state, a read does not.
     assert_eq!(
-        sw(&mut card, &build::select_ef(fid::JPKI_AUTH_PIN)),
+        sw(&mut card, &cmd::select_ef(fid::JPKI_AUTH_PIN)),
         StatusWord::OK
     );
     let before = card.state_generation();
-    assert!(card.exchange(&build::verify(b"0000")).state_changed);
-    assert!(!card.exchange(&build::verify_query()).state_changed);
+    assert!(card.exchange(&cmd::verify(b"0000")).state_changed);
+    assert!(!card.exchange(&cmd::verify_query()).state_changed);
     assert!(
-        card.exchange(&build::verify(b"1234")).state_changed,
+        card.exchange(&cmd::verify(b"1234")).state_changed,
         "counter back to 3"
     );
     assert!(
-        !card.exchange(&build::verify(b"1234")).state_changed,
+        !card.exchange(&cmd::verify(b"1234")).state_changed,
         "already at 3"
     );
     assert_eq!(card.state_generation(), before + 2);

@@ -2,10 +2,11 @@
 
 mod common;
 
+use card_protocol::{aid, fid, ResponseApdu, StatusWord};
 use common::*;
-use virtual_card::apdu::{build, ResponseApdu, StatusWord};
-use virtual_card::card::{aid, fid, PinId};
-use virtual_card::state::{CardState, OpenError, PersistentCard, StateError, StateFile};
+use virtual_card::card_state::StateFormatError;
+use virtual_card::state::{OpenError, PersistentCard, StateError, StateFile};
+use virtual_card::{CardState, PinId};
 
 fn sw_of(card: &mut PersistentCard, command: &[u8]) -> StatusWord {
     let bytes = card.exchange(command).expect("state saved");
@@ -13,9 +14,9 @@ fn sw_of(card: &mut PersistentCard, command: &[u8]) -> StatusWord {
 }
 
 fn select_auth_pin(card: &mut PersistentCard) {
-    assert_eq!(sw_of(card, &build::select_df(&aid::JPKI)), StatusWord::OK);
+    assert_eq!(sw_of(card, &cmd::select_df(&aid::JPKI)), StatusWord::OK);
     assert_eq!(
-        sw_of(card, &build::select_ef(fid::JPKI_AUTH_PIN)),
+        sw_of(card, &cmd::select_ef(fid::JPKI_AUTH_PIN)),
         StatusWord::OK
     );
 }
@@ -28,25 +29,19 @@ fn counters_and_changed_pins_survive_a_restart() {
         let mut card = PersistentCard::open(&profile.path, Some(&state_path)).unwrap();
         select_auth_pin(&mut card);
         assert!(!state_path.exists(), "nothing written before a change");
-        assert_eq!(
-            sw_of(&mut card, &build::verify(b"0000")),
-            StatusWord(0x63C2)
-        );
+        assert_eq!(sw_of(&mut card, &cmd::verify(b"0000")), StatusWord(0x63C2));
         // Written before the response came back.
         let saved = StateFile::new(&state_path).load().unwrap().unwrap();
         assert_eq!(saved.pins[&PinId::JpkiAuth].tries_left, 2);
-        assert_eq!(
-            sw_of(&mut card, &build::verify(b"0000")),
-            StatusWord(0x63C1)
-        );
+        assert_eq!(sw_of(&mut card, &cmd::verify(b"0000")), StatusWord(0x63C1));
     }
     {
         let mut card = PersistentCard::open(&profile.path, Some(&state_path)).unwrap();
         select_auth_pin(&mut card);
-        assert_eq!(sw_of(&mut card, &build::verify_query()), StatusWord(0x63C1));
-        assert_eq!(sw_of(&mut card, &build::verify(b"1234")), StatusWord::OK);
+        assert_eq!(sw_of(&mut card, &cmd::verify_query()), StatusWord(0x63C1));
+        assert_eq!(sw_of(&mut card, &cmd::verify(b"1234")), StatusWord::OK);
         assert_eq!(
-            sw_of(&mut card, &build::change_reference_data(b"8642")),
+            sw_of(&mut card, &cmd::change_reference_data(b"8642")),
             StatusWord::OK
         );
         let text = std::fs::read_to_string(&state_path).unwrap();
@@ -55,25 +50,19 @@ fn counters_and_changed_pins_survive_a_restart() {
     {
         let mut card = PersistentCard::open(&profile.path, Some(&state_path)).unwrap();
         select_auth_pin(&mut card);
-        assert_eq!(sw_of(&mut card, &build::verify_query()), StatusWord(0x63C3));
-        assert_eq!(
-            sw_of(&mut card, &build::verify(b"1234")),
-            StatusWord(0x63C2)
-        );
-        assert_eq!(sw_of(&mut card, &build::verify(b"8642")), StatusWord::OK);
+        assert_eq!(sw_of(&mut card, &cmd::verify_query()), StatusWord(0x63C3));
+        assert_eq!(sw_of(&mut card, &cmd::verify(b"1234")), StatusWord(0x63C2));
+        assert_eq!(sw_of(&mut card, &cmd::verify(b"8642")), StatusWord::OK);
         // Reset keeps counters.
         card.reset();
         select_auth_pin(&mut card);
-        assert_eq!(
-            sw_of(&mut card, &build::verify(b"0000")),
-            StatusWord(0x63C2)
-        );
+        assert_eq!(sw_of(&mut card, &cmd::verify(b"0000")), StatusWord(0x63C2));
     }
     // Without a state file every start is the issued state.
     let mut card = PersistentCard::open(&profile.path, None).unwrap();
     select_auth_pin(&mut card);
-    assert_eq!(sw_of(&mut card, &build::verify_query()), StatusWord(0x63C3));
-    assert_eq!(sw_of(&mut card, &build::verify(b"1234")), StatusWord::OK);
+    assert_eq!(sw_of(&mut card, &cmd::verify_query()), StatusWord(0x63C3));
+    assert_eq!(sw_of(&mut card, &cmd::verify(b"1234")), StatusWord::OK);
 }
 
 #[test]
@@ -84,7 +73,7 @@ fn a_blocked_pin_stays_blocked_after_restart() {
     select_auth_pin(&mut card);
     for expected in [0x63C2, 0x63C1, 0x63C0] {
         assert_eq!(
-            sw_of(&mut card, &build::verify(b"0000")),
+            sw_of(&mut card, &cmd::verify(b"0000")),
             StatusWord(expected)
         );
     }
@@ -92,10 +81,10 @@ fn a_blocked_pin_stays_blocked_after_restart() {
     let mut card = PersistentCard::open(&profile.path, Some(&state_path)).unwrap();
     select_auth_pin(&mut card);
     assert_eq!(
-        sw_of(&mut card, &build::verify(b"1234")),
+        sw_of(&mut card, &cmd::verify(b"1234")),
         StatusWord::REFERENCE_DATA_NOT_USABLE
     );
-    assert_eq!(sw_of(&mut card, &build::verify_query()), StatusWord(0x63C0));
+    assert_eq!(sw_of(&mut card, &cmd::verify_query()), StatusWord(0x63C0));
 }
 
 #[test]
@@ -104,14 +93,14 @@ fn the_profile_initial_state_applies_until_a_state_file_exists() {
     let state_path = profile.dir.path().join("state.toml");
     let mut card = PersistentCard::open(&profile.path, Some(&state_path)).unwrap();
     select_auth_pin(&mut card);
-    assert_eq!(sw_of(&mut card, &build::verify_query()), StatusWord(0x63C0));
+    assert_eq!(sw_of(&mut card, &cmd::verify_query()), StatusWord(0x63C0));
     // A state file, once there, wins over the profile.
     StateFile::new(&state_path)
         .save(&CardState::issued())
         .unwrap();
     let mut card = PersistentCard::open(&profile.path, Some(&state_path)).unwrap();
     select_auth_pin(&mut card);
-    assert_eq!(sw_of(&mut card, &build::verify_query()), StatusWord(0x63C3));
+    assert_eq!(sw_of(&mut card, &cmd::verify_query()), StatusWord(0x63C3));
 }
 
 #[test]
@@ -120,7 +109,7 @@ fn a_corrupt_state_file_is_a_clear_error() {
     let state_path = profile.dir.path().join("state.toml");
     std::fs::write(&state_path, "[pins.jpki-auth]\ntries_left = \"many\"\n").unwrap();
     match PersistentCard::open(&profile.path, Some(&state_path)) {
-        Err(OpenError::State(StateError::Parse(_))) => {}
+        Err(OpenError::State(StateError::Format(StateFormatError::Parse(_)))) => {}
         other => panic!("{other:?}"),
     }
 }
@@ -133,12 +122,12 @@ fn a_failed_save_withholds_the_response() {
     let mut card = PersistentCard::open(&profile.path, Some(&state_path)).unwrap();
     select_auth_pin(&mut card);
     assert!(matches!(
-        card.exchange(&build::verify(b"0000")),
+        card.exchange(&cmd::verify(b"0000")),
         Err(StateError::Io { .. })
     ));
     // Commands that change nothing still answer.
     assert_eq!(
-        card.exchange(&build::select_df(&aid::TEXT)).unwrap(),
+        card.exchange(&cmd::select_df(&aid::TEXT)).unwrap(),
         vec![0x90, 0x00]
     );
 }
@@ -154,7 +143,7 @@ fn sigkill_child() {
     let (profile, state) = spec.split_once('\n').expect("profile and state");
     let mut card = PersistentCard::open(profile.as_ref(), Some(state.as_ref())).unwrap();
     select_auth_pin(&mut card);
-    let sw = sw_of(&mut card, &build::verify(b"0000"));
+    let sw = sw_of(&mut card, &cmd::verify(b"0000"));
     let mut out = std::io::stdout().lock();
     // libtest prints "test sigkill_child ... " before this on the same line: mark the answer.
     writeln!(out, "\n@@SW={sw}@@").unwrap();
@@ -211,10 +200,7 @@ fn a_state_file_of_another_card_is_refused() {
     let state_path = yamada.dir.path().join("state.toml");
     let mut card = PersistentCard::open(&yamada.path, Some(&state_path)).unwrap();
     select_auth_pin(&mut card);
-    assert_eq!(
-        sw_of(&mut card, &build::verify(b"0000")),
-        StatusWord(0x63C2)
-    );
+    assert_eq!(sw_of(&mut card, &cmd::verify(b"0000")), StatusWord(0x63C2));
     let text = std::fs::read_to_string(&state_path).unwrap();
     assert!(text.contains("card = \"yamada-taro\""), "{text}");
     let ito = temp_profile("ito-makoto");

@@ -3,42 +3,41 @@
 
 mod common;
 
+use card_protocol::{aid, fid, CommandApdu, ResponseApdu};
 use common::*;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use virtual_card::apdu::{build, CommandApdu, ResponseApdu};
-use virtual_card::card::{aid, fid};
 use virtual_card::profile::CardProfile;
 
 fn valid_commands() -> Vec<Vec<u8>> {
     let mut di = SHA256_PREFIX.to_vec();
     di.extend_from_slice(&[0xAB; 32]);
     vec![
-        build::select_df(&aid::JPKI),
-        build::select_df(&aid::TEXT),
-        build::select_df(&aid::FACE),
-        build::select_ef(fid::JPKI_AUTH_CERT),
-        build::select_ef(fid::JPKI_AUTH_PIN),
-        build::select_ef(fid::JPKI_AUTH_KEY),
-        build::select_ef(fid::TEXT_BASIC_FOUR),
-        build::select_ef(fid::FACE_RECORD),
-        build::select_ef(fid::FACE_MATCH_B),
-        build::read_binary(0, 256),
-        build::read_binary(0x100, 10),
-        build::read_binary_extended(0, 65536),
-        build::read_binary_short_ef(0x0A, 0, 0),
-        build::verify(b"1234"),
-        build::verify(b"0000"),
-        build::verify_query(),
-        build::verify_short_ef(0x18, b"1234"),
-        build::change_reference_data(b"1234"),
-        build::compute_digital_signature(&di),
-        build::compute_digital_signature_short_ef(0x17, &di),
+        cmd::select_df(&aid::JPKI),
+        cmd::select_df(&aid::TEXT),
+        cmd::select_df(&aid::FACE),
+        cmd::select_ef(fid::JPKI_AUTH_CERT),
+        cmd::select_ef(fid::JPKI_AUTH_PIN),
+        cmd::select_ef(fid::JPKI_AUTH_KEY),
+        cmd::select_ef(fid::TEXT_BASIC_FOUR),
+        cmd::select_ef(fid::FACE_RECORD),
+        cmd::select_ef(fid::FACE_MATCH_B),
+        cmd::read_binary(0, 256),
+        cmd::read_binary(0x100, 10),
+        cmd::read_binary_extended(0, 65536),
+        cmd::read_binary_short_ef(0x0A, 0, 4),
+        cmd::verify(b"1234"),
+        cmd::verify(b"0000"),
+        cmd::verify_query(),
+        cmd::verify_short_ef(0x18, b"1234"),
+        cmd::change_reference_data(b"1234"),
+        cmd::compute_digital_signature(&di),
+        cmd::compute_digital_signature_short_ef(0x17, &di),
         vec![0x00, 0xB0, 0x00, 0x00, 0x00, 0x00, 0x00],
     ]
 }
 
-fn check(card: &mut virtual_card::card::Card, command: &[u8]) {
+fn check(card: &mut virtual_card::Card, command: &[u8]) {
     let response = card.execute(command);
     assert!(response.len() >= 2, "{command:02X?} gave {response:02X?}");
     let parsed = ResponseApdu::parse(&response).unwrap();
@@ -104,10 +103,7 @@ fn random_and_mutated_apdus_always_get_a_status_word() {
 #[test]
 fn every_header_with_empty_and_short_bodies() {
     let mut card = card("yamada-taro");
-    assert_eq!(
-        card.execute(&build::select_df(&aid::JPKI)),
-        vec![0x90, 0x00]
-    );
+    assert_eq!(card.execute(&cmd::select_df(&aid::JPKI)), vec![0x90, 0x00]);
     for cla in [0x00u8, 0x80, 0x0C, 0xFF] {
         for ins in 0..=255u8 {
             for p1p2 in [

@@ -14,7 +14,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use chrono::NaiveDateTime;
 
 use crate::request::RequestResponder;
-use crate::result_xml::{render_result_xml, ResultFileOptions, ResultMessage};
+use crate::result_render::render_result_xml;
+use crate::result_xml::{ResultFileOptions, ResultMessage};
 use crate::service::CheckOutcome;
 
 /// Requests from the receipt system.
@@ -282,13 +283,19 @@ impl ResultFolders {
     }
 
     /// Renders and writes the result file of a card check (named by its check id and time).
+    /// `Ok(None)`: the options say this outcome writes no file
+    /// ([`crate::result_xml::CardCheckWithoutRecord::NoFile`]).
     pub fn write_outcome(
         &self,
         outcome: &CheckOutcome,
         options: &ResultFileOptions,
-    ) -> Result<PathBuf, WriteError> {
-        let xml = render_result_xml(&ResultMessage::for_card_check(outcome, options));
+    ) -> Result<Option<PathBuf>, WriteError> {
+        let Some(message) = ResultMessage::for_card_check(outcome, options) else {
+            return Ok(None);
+        };
+        let xml = render_result_xml(&message);
         self.write_card_check_result(&outcome.file_id(), outcome.checked_at, &xml)
+            .map(Some)
     }
 
     /// Writes an answer as `res/OQSsiquc01res_<id>.xml` (replacing an older answer).

@@ -172,6 +172,8 @@ pub enum QualificationValidity {
     InvalidNewerExists,
     /// 4 該当資格なし
     NotFound,
+    /// 5 複数該当: several qualifications match a request (OQSCD006).
+    Multiple,
 }
 
 impl QualificationValidity {
@@ -182,27 +184,45 @@ impl QualificationValidity {
             Self::Invalid => "2",
             Self::InvalidNewerExists => "3",
             Self::NotFound => "4",
+            Self::Multiple => "5",
         }
     }
 
-    /// The Japanese label (有効 / 無効 / 無効（新しい資格あり） / 該当資格なし).
+    /// The Japanese label (有効 / 無効 / 無効（新しい資格あり） / 該当資格なし / 複数該当).
     pub fn label(self) -> &'static str {
         match self {
             Self::Valid => "有効",
             Self::Invalid => "無効",
             Self::InvalidNewerExists => "無効（新しい資格あり）",
             Self::NotFound => "該当資格なし",
+            Self::Multiple => "複数該当",
         }
     }
 }
 
-/// The answer of a lookup: the validity and, unless 該当資格なし, the record it is about.
+/// The answer of a lookup: the validity and the records it is about (none for 該当資格なし,
+/// several for 複数該当).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Qualification {
     /// 資格有効性.
     pub validity: QualificationValidity,
-    /// The record (absent for 該当資格なし).
-    pub record: Option<InsuranceRecord>,
+    /// The records.
+    pub records: Vec<InsuranceRecord>,
+}
+
+impl Qualification {
+    /// 該当資格なし: no record.
+    pub fn not_found() -> Self {
+        Self {
+            validity: QualificationValidity::NotFound,
+            records: Vec::new(),
+        }
+    }
+
+    /// The (first) record.
+    pub fn record(&self) -> Option<&InsuranceRecord> {
+        self.records.first()
+    }
 }
 
 /// A request's search keys (QualificationConfirmSearchInfo): the numbers on an insurance card.
@@ -214,7 +234,7 @@ pub struct CardSearch {
     pub insured_card_symbol: String,
     /// InsuredIdentificationNumber
     pub insured_identification_number: String,
-    /// InsuredBranchNumber (as given, leading zeros kept)
+    /// InsuredBranchNumber (as given, leading zeros kept; empty: not given, any branch matches)
     pub insured_branch_number: String,
     /// Birthdate
     pub birth: NaiveDate,
@@ -289,52 +309,61 @@ impl InsuranceBook {
         &self.records
     }
 
-    /// The person's current qualification, for a card check: the newest record by
-    /// `qualification_date` (有効 or 無効 on `today`), or 該当資格なし when the person has none.
-    pub fn for_person(&self, person: &str, today: NaiveDate) -> Qualification {
+    /// The person's qualification on `date` (資格確認日), for a card check: the newest record by
+    /// `qualification_date` acquired by then (有効 or 無効 on `date`), or 該当資格なし when the
+    /// person had none.
+    pub fn for_person(&self, person: &str, date: NaiveDate) -> Qualification {
         let newest = self
             .records
             .iter()
-            .filter(|r| r.person == person && r.qualification_date <= today)
+            .filter(|r| r.person == person && r.qualification_date <= date)
             .max_by_key(|r| r.qualification_date);
         match newest {
-            None => Qualification {
-                validity: QualificationValidity::NotFound,
-                record: None,
-            },
+            None => Qualification::not_found(),
             Some(record) => Qualification {
-                validity: if record.is_active_on(today) {
+                validity: if record.is_active_on(date) {
                     QualificationValidity::Valid
                 } else {
                     QualificationValidity::Invalid
                 },
-                record: Some(record.clone()),
+                records: vec![record.clone()],
             },
         }
     }
 
-    /// A request by insurance-card numbers: the matching record's validity on `today`;
-    /// 3 無効（新しい資格あり） when it ended and the same person holds a newer active record.
-    pub fn by_card(&self, search: &CardSearch, today: NaiveDate) -> Qualification {
-        let found = self.records.iter().find(|r| {
-            r.insurer_number == search.insurer_number
-                && r.insured_card_symbol == search.insured_card_symbol
-                && r.insured_identification_number == search.insured_identification_number
-                && r.insured_branch_number == search.insured_branch_number
-                && r.birth == search.birth
-        });
-        let Some(record) = found else {
-            return Qualification {
-                validity: QualificationValidity::NotFound,
-                record: None,
-            };
+    /// A request by insurance-card numbers, on `date` (資格確認日): the matching record's validity
+    /// on that date; 3 無効（新しい資格あり） when it ended and the same person holds a newer record
+    /// active then; 5 複数該当 with every match when the request leaves out the branch number
+    /// (枝番) and several family members share the card's numbers; 4 該当資格なし otherwise.
+    pub fn by_card(&self, search: &CardSearch, date: NaiveDate) -> Qualification {
+        let found: Vec<&InsuranceRecord> = self
+            .records
+            .iter()
+            .filter(|r| {
+                r.insurer_number == search.insurer_number
+                    && r.insured_card_symbol == search.insured_card_symbol
+                    && r.insured_identification_number == search.insured_identification_number
+                    && (search.insured_branch_number.is_empty()
+                        || r.insured_branch_number == search.insured_branch_number)
+                    && r.birth == search.birth
+            })
+            .collect();
+        let record = match found.as_slice() {
+            [] => return Qualification::not_found(),
+            [one] => *one,
+            several => {
+                return Qualification {
+                    validity: QualificationValidity::Multiple,
+                    records: several.iter().map(|r| (*r).clone()).collect(),
+                }
+            }
         };
-        let validity = if record.is_active_on(today) {
+        let validity = if record.is_active_on(date) {
             QualificationValidity::Valid
         } else if self.records.iter().any(|other| {
             other.person == record.person
                 && other.qualification_date > record.qualification_date
-                && other.is_active_on(today)
+                && other.is_active_on(date)
         }) {
             QualificationValidity::InvalidNewerExists
         } else {
@@ -342,7 +371,7 @@ impl InsuranceBook {
         };
         Qualification {
             validity,
-            record: Some(record.clone()),
+            records: vec![record.clone()],
         }
     }
 }

@@ -3,10 +3,12 @@
 //!
 //! Flow: the reader asks [`EligibilityService::issue_challenge`] for a challenge, builds an
 //! [`protocol::EligibilityCheck`] (user-auth certificate + a proof fitting the method) and the
-//! service answers with a [`CheckOutcome`] from [`EligibilityService::check`]. The terminal renders
-//! it with [`render_result_xml`] ([`ResultMessage::for_card_check`]) and writes it with
-//! [`ResultFolders::write_card_check_result`] (or [`ResultFolders::write_outcome`]). Requests in
-//! `req/` are answered by [`process_pending_requests`].
+//! service answers with a [`CheckOutcome`] from [`EligibilityService::check`] (given the
+//! 資格確認日, see [`confirmation_date_for`]). The terminal renders it with [`render_result_xml`]
+//! ([`ResultMessage::for_card_check`]) and writes it with [`ResultFolders::write_outcome`].
+//! Requests in `req/` are answered by [`process_pending_requests`]. What each outcome writes, and
+//! the public sources for it, is in [`result_xml`]; the crate `oqs-conformance` checks the files
+//! independently.
 //!
 //! Cores are pure (values and `now` in, values out); files live in [`files`] and [`fixtures`].
 //!
@@ -25,18 +27,22 @@
 //! | 1301 | reader certificate not from the reader maker's CA, or not valid now (face route) |
 //! | 1302 | reader's signature over the attestation statement does not verify |
 //! | 1303 | statement malformed or not binding this check (other card/reader, outside the challenge's lifetime) |
-//! | 1401 | staff confirmation incomplete or not for this reader (visual route) |
+//! | 1401 | staff confirmation incomplete, not for this reader, or its 資格確認日 not the check's (visual route) |
+//! | 1501 | 資格確認日 after the day of the check |
 //! | 2001 | request file unreadable or missing an element (`req/`) |
 //! | 2002 | request ReferenceClassification is not 2 |
-//! | 2003 | request search item malformed |
+//! | 2003 | request item malformed (search item, 資格確認日 in the future, …) |
 
 pub mod attestation;
+pub mod check_error;
 pub mod files;
 pub mod fixtures;
 pub mod insurance;
+pub mod kana;
 pub mod pki;
 pub mod protocol;
 pub mod request;
+pub mod result_render;
 pub mod result_xml;
 pub mod service;
 pub mod xml_tree;
@@ -48,8 +54,12 @@ pub use insurance::{
     CardSearch, InsuranceBook, InsuranceRecord, Qualification, QualificationValidity,
 };
 pub use request::{parse_request, render_request_xml, QualificationRequest, RequestResponder};
-pub use result_xml::{render_result_xml, CharacterCode, ResultFileOptions, ResultMessage};
+pub use result_render::render_result_xml;
+pub use result_xml::{
+    CardCheckWithoutRecord, CharacterCode, MultipleRecords, ResultBody, ResultFileOptions,
+    ResultMessage, SearchEcho,
+};
 pub use service::{
-    Challenge, CheckError, CheckOutcome, CheckResult, EligibilityService, IdentityEvidence,
-    ServiceConfig, SetupError,
+    confirmation_date_for, Challenge, CheckError, CheckOutcome, CheckResult, EligibilityService,
+    IdentityEvidence, ServiceConfig, SetupError,
 };

@@ -68,17 +68,19 @@ pub struct Consent {
     pub at: NaiveDateTime,
 }
 
-/// The consent screen's four items.
+/// A patient's answers on the consent screens. `None`: the screens in force did not ask this item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Consents {
     /// 薬剤情報
-    pub medication: Consent,
-    /// 特定健診情報
-    pub health_checkups: Consent,
+    pub medication: Option<Consent>,
+    /// 特定健診等情報
+    pub health_checkups: Option<Consent>,
     /// 診療情報
-    pub diagnosis: Consent,
+    pub diagnosis: Option<Consent>,
     /// 手術情報
-    pub operation: Consent,
+    pub operation: Option<Consent>,
+    /// 限度額適用認定証関連情報 (asked on its own screen before 2024-10-07)
+    pub limit_application: Option<Consent>,
 }
 
 /// One card check, as the reader hands it to the terminal and the terminal to the service.

@@ -1,40 +1,56 @@
-//! The result files the terminal writes for the receipt system (DESIGN.md §6). Pure rendering:
-//! values in, bytes out.
+//! What a result file for the receipt system says (DESIGN.md §6), as values; rendered to bytes by
+//! [`crate::result_render::render_result_xml`].
 //!
-//! ```text
-//! XmlMsg
-//!   MessageHeader: ProcessExecutionTime, QualificationConfirmationDate, MedicalInstitutionCode,
-//!     ArbitraryFileIdentifier (only when set), ReferenceClassification, SegmentOfResult,
-//!     ErrorCode + ErrorMessage (only when SegmentOfResult is not 1), CharacterCodeIdentifier
-//!   MessageBody: ProcessingResultStatus, ProcessingResultCode + ProcessingResultMessage (only
-//!     when the status is 2), QualificationValidity (absent on errors),
-//!     QualificationConfirmSearchInfo (only for answers to requests), ResultList (always) with one
-//!     ResultOfQualificationConfirmation (empty for 該当資格なし and errors)
-//! ```
-//! The identity method (face, PIN, staff) is deliberately not written: no public file records it.
+//! # What each outcome writes (sources)
+//! | outcome | SegmentOfResult | ProcessingResultStatus | QualificationValidity | ResultList |
+//! |---|---|---|---|---|
+//! | 有効 / 無効 / 無効（新しい資格あり） | 1 | 1 | 1 / 2 / 3 | one record |
+//! | 複数該当 (request by card numbers) | 1 | 1 | 5 | every record ([`MultipleRecords`]) |
+//! | 該当資格なし | 1 | 1 | 4 | absent (card checks: [`CardCheckWithoutRecord`]) |
+//! | card check refused (certificate, proof) | 1 | 2 + code + message | absent | absent |
+//! | request unreadable | 9 + ErrorCode + ErrorMessage | 2 + code + message | absent | absent |
+//!
+//! - Codes: 別紙5-1 業務コード仕様 OQSCD003 処理結果区分 (1 正常終了, 2 処理中, 9 異常終了),
+//!   OQSCD004 処理結果状況 (1 正常終了, 2 エラー), OQSCD006 資格有効性, as transcribed in a public
+//!   receipt-system watcher (`OqsFunc`, code search) and hangilc/myclinic-ts
+//!   `packages/onshi-result/codes.ts`.
+//! - SegmentOfResult is the file's result and ErrorCode/ErrorMessage are set only when it is not
+//!   1 (「処理結果区分が正常終了以外を示す場合、エラー内容に準ずるコードを設定する」); the per-person
+//!   result is ProcessingResultStatus (「個人単位でオンライン資格確認システムの処理結果を表す区分」) with
+//!   ProcessingResultCode/Message 「処理結果状況がエラーの場合及び正常終了で付帯情報がある場合」 —
+//!   hangilc/myclinic-ts `MessageHeader.ts`, `MessageBody.ts` and the same watcher's transcription
+//!   of 別紙3-1. A refused card is a per-person error, an unreadable request a file error.
+//! - Every body carries ProcessingResultStatus: the published consumers read it unconditionally
+//!   (hangilc/myclinic-ts `MessageBody.cast`, the C# reception agent `FaceXmlParser`).
+//! - No record, no ResultList: a ResultList is a list of records (Sotatek-ChinhVu/smart-test
+//!   `ResultList.cs` holds an array; hangilc/myclinic-ts `castResultList` takes an absent list as
+//!   empty), and an empty `<ResultOfQualificationConfirmation>` is rejected outright by
+//!   hangilc/myclinic-ts `onshi-face.ts` (issue 13).
+//! - The identity method (face, PIN, staff) is deliberately not written: no public file has it.
 
-use chrono::{Duration, NaiveDate, NaiveDateTime};
-use quick_xml::events::{BytesDecl, BytesText, Event};
-use quick_xml::Writer;
+use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
 use crate::insurance::{CardSearch, InsuranceRecord, QualificationValidity};
-use crate::protocol::{Consent, Consents};
+use crate::protocol::Consents;
 use crate::service::{CheckOutcome, CheckResult};
 
-/// How long a consent lets the facility view the information (AvailableTime = consent + 24 h).
-pub const CONSENT_AVAILABLE_FOR: Duration = Duration::hours(24);
-
-const DATE: &str = "%Y%m%d";
-const DATE_TIME: &str = "%Y%m%d%H%M%S";
-
-/// 文字コード識別 (CharacterCodeIdentifier): the file's encoding.
+/// 文字コード識別 (CharacterCodeIdentifier): the file's encoding and its line endings.
+///
+/// 0 UTF-8 / 1 Shift_JIS: OQSCD005 as transcribed in the public watcher's layout notes and in
+/// hangilc/myclinic-ts `codes.ts`, and as real files show it (the face file in hangilc/myclinic-ts
+/// `onshi-face.test.ts` declares UTF-8 with 0; a public 2024 face-file generator writes Shift_JIS
+/// with 1). One transcription's code-table function says 1/2; the files contradict it, so this
+/// is not a setting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum CharacterCode {
-    /// 0: UTF-8
+    /// 0: UTF-8, lines ending in LF (as the UTF-8 face file in hangilc/myclinic-ts
+    /// `onshi-face.test.ts`).
     #[default]
     Utf8,
-    /// 1: Shift_JIS
+    /// 1: Shift_JIS (CP932), lines ending in CR LF (as Windows receipt systems write them:
+    /// YUKI-ENT/OQSDrug2 `QualificationFaceExporter.cs`, `Encoding.GetEncoding(932)`,
+    /// `NewLineChars = "\r\n"`).
     ShiftJis,
 }
 
@@ -56,7 +72,8 @@ impl CharacterCode {
         }
     }
 
-    /// The name in the XML declaration.
+    /// The name in the XML declaration (`Shift_JIS` as the public generator and the real
+    /// consumers spell it).
     pub fn xml_encoding_name(self) -> &'static str {
         match self {
             Self::Utf8 => "UTF-8",
@@ -64,7 +81,16 @@ impl CharacterCode {
         }
     }
 
-    fn encoding(self) -> &'static encoding_rs::Encoding {
+    /// The line ending of files in this encoding.
+    pub fn line_ending(self) -> &'static str {
+        match self {
+            Self::Utf8 => "\n",
+            Self::ShiftJis => "\r\n",
+        }
+    }
+
+    /// The encoder (encoding_rs's `Shift_JIS` is CP932, i.e. Windows-31J).
+    pub fn encoding(self) -> &'static encoding_rs::Encoding {
         match self {
             Self::Utf8 => encoding_rs::UTF_8,
             Self::ShiftJis => encoding_rs::SHIFT_JIS,
@@ -72,7 +98,7 @@ impl CharacterCode {
     }
 }
 
-/// 照会区分 (ReferenceClassification).
+/// 照会区分 (ReferenceClassification, OQSCD002).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ReferenceClassification {
     /// 1: マイナンバーカード
@@ -100,15 +126,55 @@ pub struct ErrorInfo {
     pub message: String,
 }
 
-/// How the terminal writes result files (facility settings).
+/// What a card check that found no qualification record (該当資格なし, or refused) writes into
+/// `face/`. Sources disagree:
+/// - [`NoFile`](Self::NoFile) (default): nothing — the outcome shows on the terminal only. Both
+///   public face-folder consumers read a record out of every face file (hangilc/myclinic-ts
+///   `onshi-face.ts` `parseFaceXml`; the C# reception agent's `FaceXmlParser` needs exactly one
+///   record), and every public face-file generator writes records only.
+/// - [`WithoutResultList`](Self::WithoutResultList): a file whose body carries
+///   QualificationValidity 4 or the error codes and no ResultList, as answers to requests do —
+///   read by consumers that take ResultList as optional (hangilc/myclinic-ts `MessageBody.cast`,
+///   Sotatek-ChinhVu/smart-test, the public watcher that skips bodies without ResultList).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum CardCheckWithoutRecord {
+    /// No file.
+    #[default]
+    NoFile,
+    /// A file without ResultList.
+    WithoutResultList,
+}
+
+/// How several records (複数該当) are laid out. Sources disagree:
+/// - [`OneResultList`](Self::OneResultList) (default): one ResultList holding every
+///   ResultOfQualificationConfirmation (Sotatek-ChinhVu/smart-test `ResultList.cs`: an array).
+/// - [`ResultListPerRecord`](Self::ResultListPerRecord): one ResultList per record (hangilc/
+///   myclinic-ts reads `ResultList` as a list of `{ResultOfQualificationConfirmation}`, one each).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum MultipleRecords {
+    /// One ResultList, several records.
+    #[default]
+    OneResultList,
+    /// Several ResultLists, one record each.
+    ResultListPerRecord,
+}
+
+/// How the terminal writes result files (facility settings, per run).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ResultFileOptions {
     /// 医療機関コード (MedicalInstitutionCode): 10 digits.
     pub medical_institution_code: String,
-    /// The encoding of result files written without a request.
+    /// The encoding (and line endings) of card-check results; answers to requests use the
+    /// request's own.
     pub character_code: CharacterCode,
     /// ArbitraryFileIdentifier for card-check results (None: element left out).
     pub arbitrary_file_identifier: Option<String>,
+    /// What a card check without a record writes.
+    #[serde(default)]
+    pub card_check_without_record: CardCheckWithoutRecord,
+    /// How several records are laid out.
+    #[serde(default)]
+    pub multiple_records: MultipleRecords,
 }
 
 impl Default for ResultFileOptions {
@@ -117,31 +183,8 @@ impl Default for ResultFileOptions {
             medical_institution_code: "1312345678".into(),
             character_code: CharacterCode::Utf8,
             arbitrary_file_identifier: None,
-        }
-    }
-}
-
-/// One consent item's flag (…ConsFlg), time and AvailableTime.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ConsentEntry {
-    /// 0 同意なし / 1 同意あり (2 期限切れ, 3 取得困難 are never produced by this mock).
-    pub flag: &'static str,
-    /// When the patient answered.
-    pub time: NaiveDateTime,
-    /// Until when the information may be viewed (only with consent).
-    pub available_until: Option<NaiveDateTime>,
-}
-
-impl ConsentEntry {
-    /// From the patient's answer.
-    pub fn from_consent(consent: Consent) -> Self {
-        Self {
-            flag: if consent.given { "1" } else { "0" },
-            time: consent.at,
-            available_until: consent
-                .given
-                .then(|| consent.at.checked_add_signed(CONSENT_AVAILABLE_FOR))
-                .flatten(),
+            card_check_without_record: CardCheckWithoutRecord::default(),
+            multiple_records: MultipleRecords::default(),
         }
     }
 }
@@ -155,12 +198,44 @@ pub struct ResultEntry {
     pub consents: Option<Consents>,
 }
 
+/// QualificationConfirmSearchInfo: the request's search, echoed in its answer (element list of
+/// 別紙3-1 as transcribed by the public watcher; hangilc/myclinic-ts
+/// `QualificationConfirmSearchInfo.ts` requires LimitApplicationCertificateRelatedConsFlg in it;
+/// Sotatek-ChinhVu/smart-test `QualificationConfirmSearchInfo.cs` adds ArbitraryIdentifier).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SearchEcho {
+    /// The card numbers and birth date searched for.
+    pub search: CardSearch,
+    /// 限度額適用認定証提供同意フラグ as requested (OQSCD001: 0 未同意, 1 同意).
+    pub limit_application_consent: bool,
+    /// ArbitraryIdentifier, when the request had one.
+    pub arbitrary_identifier: Option<String>,
+}
+
+/// The body's result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum ResultBody {
+    /// SegmentOfResult 1, ProcessingResultStatus 1: the qualification found (no records for
+    /// 該当資格なし).
+    Qualification {
+        /// QualificationValidity.
+        validity: QualificationValidity,
+        /// The records (one, several for 複数該当, none for 該当資格なし).
+        entries: Vec<ResultEntry>,
+    },
+    /// SegmentOfResult 1, ProcessingResultStatus 2: this person's check failed.
+    PersonError(ErrorInfo),
+    /// SegmentOfResult 9 with ErrorCode/ErrorMessage, ProcessingResultStatus 2: the request
+    /// itself could not be processed.
+    FileError(ErrorInfo),
+}
+
 /// A whole result file (XmlMsg).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ResultMessage {
     /// ProcessExecutionTime.
     pub process_execution_time: NaiveDateTime,
-    /// QualificationConfirmationDate (資格確認日).
+    /// QualificationConfirmationDate (資格確認日): the date the qualification was checked on.
     pub qualification_confirmation_date: NaiveDate,
     /// MedicalInstitutionCode.
     pub medical_institution_code: String,
@@ -168,239 +243,60 @@ pub struct ResultMessage {
     pub arbitrary_file_identifier: Option<String>,
     /// ReferenceClassification.
     pub reference_classification: ReferenceClassification,
-    /// None: SegmentOfResult 1 正常終了; Some: 9 異常終了 with ErrorCode/ErrorMessage.
-    pub error: Option<ErrorInfo>,
-    /// CharacterCodeIdentifier, and the encoding of the bytes.
+    /// CharacterCodeIdentifier, and the encoding and line endings of the bytes.
     pub character_code: CharacterCode,
-    /// QualificationValidity (None on errors).
-    pub validity: Option<QualificationValidity>,
     /// QualificationConfirmSearchInfo (answers to requests only).
-    pub search_info: Option<CardSearch>,
-    /// The result (None: the ResultOfQualificationConfirmation element is empty).
-    pub result: Option<ResultEntry>,
+    pub search_info: Option<SearchEcho>,
+    /// The result.
+    pub body: ResultBody,
+    /// Layout of several records.
+    pub multiple_records: MultipleRecords,
 }
 
 impl ResultMessage {
-    /// The result file of a card check (ReferenceClassification 1).
-    pub fn for_card_check(outcome: &CheckOutcome, options: &ResultFileOptions) -> Self {
-        let (validity, error, result) = match &outcome.result {
-            CheckResult::Eligibility(q) => (
-                Some(q.validity),
-                None,
-                q.record.clone().map(|record| ResultEntry {
-                    record,
-                    consents: Some(outcome.consents),
-                }),
-            ),
-            CheckResult::Rejected(e) => (
-                None,
-                Some(ErrorInfo {
-                    code: e.code().into(),
-                    message: e.message().into(),
-                }),
-                None,
-            ),
+    /// The result file of a card check (ReferenceClassification 1), or `None` when the options
+    /// say such an outcome writes no file ([`CardCheckWithoutRecord::NoFile`]).
+    pub fn for_card_check(outcome: &CheckOutcome, options: &ResultFileOptions) -> Option<Self> {
+        let body = match &outcome.result {
+            CheckResult::Eligibility(q) => ResultBody::Qualification {
+                validity: q.validity,
+                entries: q
+                    .records
+                    .iter()
+                    .map(|record| ResultEntry {
+                        record: record.clone(),
+                        consents: Some(outcome.consents),
+                    })
+                    .collect(),
+            },
+            CheckResult::Rejected(e) => ResultBody::PersonError(ErrorInfo {
+                code: e.code().into(),
+                message: e.message().into(),
+            }),
         };
-        Self {
+        let has_record =
+            matches!(&body, ResultBody::Qualification { entries, .. } if !entries.is_empty());
+        if !has_record && options.card_check_without_record == CardCheckWithoutRecord::NoFile {
+            return None;
+        }
+        Some(Self {
             process_execution_time: outcome.checked_at,
             qualification_confirmation_date: outcome.qualification_confirmation_date,
             medical_institution_code: options.medical_institution_code.clone(),
             arbitrary_file_identifier: options.arbitrary_file_identifier.clone(),
             reference_classification: ReferenceClassification::MyNumberCard,
-            error,
             character_code: options.character_code,
-            validity,
             search_info: None,
-            result,
+            body,
+            multiple_records: options.multiple_records,
+        })
+    }
+
+    /// QualificationValidity, unless the body is an error.
+    pub fn validity(&self) -> Option<QualificationValidity> {
+        match &self.body {
+            ResultBody::Qualification { validity, .. } => Some(*validity),
+            ResultBody::PersonError(_) | ResultBody::FileError(_) => None,
         }
     }
-}
-
-/// Renders a result file: XML declaration naming the encoding of `message.character_code`,
-/// bytes in that encoding (characters Shift_JIS cannot hold become numeric character references).
-pub fn render_result_xml(message: &ResultMessage) -> Vec<u8> {
-    let mut w = Writer::new_with_indent(Vec::new(), b' ', 2);
-    // Writing into a Vec cannot fail; errors are ignored through `ok()` below.
-    let _ = write_message(&mut w, message);
-    let mut utf8 = w.into_inner();
-    utf8.push(b'\n');
-    let text = String::from_utf8_lossy(&utf8);
-    let (bytes, _, _) = message.character_code.encoding().encode(&text);
-    bytes.into_owned()
-}
-
-type XmlWriter = Writer<Vec<u8>>;
-
-fn leaf(w: &mut XmlWriter, name: &str, value: &str) -> std::io::Result<()> {
-    w.create_element(name)
-        .write_text_content(BytesText::new(value))
-        .map(|_| ())
-}
-
-fn write_message(w: &mut XmlWriter, m: &ResultMessage) -> std::io::Result<()> {
-    w.write_event(Event::Decl(BytesDecl::new(
-        "1.0",
-        Some(m.character_code.xml_encoding_name()),
-        Some("yes"),
-    )))?;
-    w.create_element("XmlMsg").write_inner_content(|w| {
-        w.create_element("MessageHeader")
-            .write_inner_content(|w| write_header(w, m))?;
-        w.create_element("MessageBody")
-            .write_inner_content(|w| write_body(w, m))?;
-        Ok(())
-    })?;
-    Ok(())
-}
-
-fn write_header(w: &mut XmlWriter, m: &ResultMessage) -> std::io::Result<()> {
-    leaf(
-        w,
-        "ProcessExecutionTime",
-        &m.process_execution_time.format(DATE_TIME).to_string(),
-    )?;
-    leaf(
-        w,
-        "QualificationConfirmationDate",
-        &m.qualification_confirmation_date.format(DATE).to_string(),
-    )?;
-    leaf(w, "MedicalInstitutionCode", &m.medical_institution_code)?;
-    if let Some(id) = &m.arbitrary_file_identifier {
-        leaf(w, "ArbitraryFileIdentifier", id)?;
-    }
-    leaf(
-        w,
-        "ReferenceClassification",
-        m.reference_classification.code(),
-    )?;
-    match &m.error {
-        None => leaf(w, "SegmentOfResult", "1")?,
-        Some(e) => {
-            leaf(w, "SegmentOfResult", "9")?;
-            leaf(w, "ErrorCode", &e.code)?;
-            leaf(w, "ErrorMessage", &e.message)?;
-        }
-    }
-    leaf(w, "CharacterCodeIdentifier", m.character_code.code())
-}
-
-fn write_body(w: &mut XmlWriter, m: &ResultMessage) -> std::io::Result<()> {
-    match &m.error {
-        None => leaf(w, "ProcessingResultStatus", "1")?,
-        Some(e) => {
-            leaf(w, "ProcessingResultStatus", "2")?;
-            leaf(w, "ProcessingResultCode", &e.code)?;
-            leaf(w, "ProcessingResultMessage", &e.message)?;
-        }
-    }
-    if let Some(v) = m.validity {
-        leaf(w, "QualificationValidity", v.code())?;
-    }
-    if let Some(search) = &m.search_info {
-        w.create_element("QualificationConfirmSearchInfo")
-            .write_inner_content(|w| write_search_info(w, search))?;
-    }
-    w.create_element("ResultList").write_inner_content(|w| {
-        let element = w.create_element("ResultOfQualificationConfirmation");
-        match &m.result {
-            None => element.write_text_content(BytesText::new(""))?,
-            Some(entry) => element.write_inner_content(|w| write_entry(w, entry))?,
-        };
-        Ok(())
-    })?;
-    Ok(())
-}
-
-/// Writes QualificationConfirmSearchInfo's children (also used for requests).
-pub(crate) fn write_search_info(w: &mut XmlWriter, s: &CardSearch) -> std::io::Result<()> {
-    leaf(w, "InsurerNumber", &s.insurer_number)?;
-    leaf(w, "InsuredCardSymbol", &s.insured_card_symbol)?;
-    leaf(
-        w,
-        "InsuredIdentificationNumber",
-        &s.insured_identification_number,
-    )?;
-    leaf(w, "InsuredBranchNumber", &s.insured_branch_number)?;
-    leaf(w, "Birthdate", &s.birth.format(DATE).to_string())
-}
-
-fn date(d: NaiveDate) -> String {
-    d.format(DATE).to_string()
-}
-
-fn write_entry(w: &mut XmlWriter, entry: &ResultEntry) -> std::io::Result<()> {
-    let r = &entry.record;
-    leaf(
-        w,
-        "InsuredCardClassification",
-        &r.insured_card_classification,
-    )?;
-    leaf(w, "InsurerNumber", &r.insurer_number)?;
-    leaf(w, "InsuredCardSymbol", &r.insured_card_symbol)?;
-    leaf(
-        w,
-        "InsuredIdentificationNumber",
-        &r.insured_identification_number,
-    )?;
-    leaf(w, "InsuredBranchNumber", &r.insured_branch_number)?;
-    leaf(
-        w,
-        "PersonalFamilyClassification",
-        r.personal_family_classification.code(),
-    )?;
-    leaf(w, "InsuredName", &r.insured_name)?;
-    leaf(w, "Name", &r.name)?;
-    leaf(w, "NameKana", &r.name_kana)?;
-    leaf(w, "Sex1", r.sex.code())?;
-    leaf(w, "Birthdate", &date(r.birth))?;
-    leaf(w, "Address", &r.address)?;
-    leaf(w, "PostNumber", &r.post_code)?;
-    leaf(w, "QualificationDate", &date(r.qualification_date))?;
-    leaf(
-        w,
-        "InsuredCertificateIssuanceDate",
-        &date(r.certificate_issuance_date),
-    )?;
-    leaf(w, "InsuredCardValidDate", &date(r.card_valid_date))?;
-    leaf(
-        w,
-        "InsuredCardExpirationDate",
-        &r.card_expiration_date.map(date).unwrap_or_default(),
-    )?;
-    leaf(w, "InsuredPartialContributionRatio", &r.contribution_ratio)?;
-    leaf(w, "InsurerName", &r.insurer_name)?;
-    if let Some(c) = &entry.consents {
-        write_consents(w, c)?;
-    }
-    Ok(())
-}
-
-fn write_consents(w: &mut XmlWriter, c: &Consents) -> std::io::Result<()> {
-    // 限度額適用認定証 and 特定疾病療養受療証 are not asked on our consent screen: 0 同意なし, no time.
-    leaf(w, "LimitApplicationCertificateRelatedConsFlg", "0")?;
-    leaf(w, "LimitApplicationCertificateRelatedConsTime", "")?;
-    leaf(w, "SpecificDiseasesCertificateRelatedConsFlg", "0")?;
-    for (prefix, consent) in [
-        ("SpecificHealthCheckupsInfo", c.health_checkups),
-        ("PharmacistsInfo", c.medication),
-        ("DiagnosisInfo", c.diagnosis),
-        ("OperationInfo", c.operation),
-    ] {
-        let entry = ConsentEntry::from_consent(consent);
-        leaf(w, &format!("{prefix}ConsFlg"), entry.flag)?;
-        leaf(
-            w,
-            &format!("{prefix}ConsTime"),
-            &entry.time.format(DATE_TIME).to_string(),
-        )?;
-        leaf(
-            w,
-            &format!("{prefix}AvailableTime"),
-            &entry
-                .available_until
-                .map(|t| t.format(DATE_TIME).to_string())
-                .unwrap_or_default(),
-        )?;
-    }
-    Ok(())
 }

@@ -9,9 +9,10 @@ use chrono::{Duration, NaiveDate, NaiveDateTime};
 use serde::Serialize;
 
 use crate::attestation::AttestationStatement;
+pub use crate::check_error::CheckError;
 use crate::fixtures::ServiceFixtures;
 use crate::insurance::{InsuranceBook, Qualification, QualificationValidity, RecordsError};
-use crate::pki::{self, CertificateError, TrustAnchors, TrustSetupError, VerifiedCertificate};
+use crate::pki::{self, TrustAnchors, TrustSetupError, VerifiedCertificate};
 use crate::protocol::{Consents, EligibilityCheck, IdentityMethod, IdentityProof};
 
 /// Length of a challenge nonce in bytes.
@@ -50,128 +51,6 @@ pub struct Challenge {
     pub expires_at: NaiveDateTime,
 }
 
-/// Why a card check ended in an error result (SegmentOfResult 9). Codes and messages are this
-/// mock's own (documented in the crate README section of `lib.rs`), not the real service's.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
-pub enum CheckError {
-    /// 1101: the user-auth certificate does not parse, or uses an unsupported algorithm.
-    #[error("bad user-auth certificate: {0}")]
-    BadCertificate(String),
-    /// 1102: the certificate is not issued by the test JPKI user-auth CA.
-    #[error("user-auth certificate not issued by the JPKI user-auth CA")]
-    UntrustedCertificate,
-    /// 1103: `now` is before the certificate's notBefore.
-    #[error("user-auth certificate not yet valid")]
-    CertificateNotYetValid,
-    /// 1104: `now` is after the certificate's notAfter.
-    #[error("user-auth certificate expired")]
-    CertificateExpired,
-    /// 1105: the certificate is on the CA's CRL.
-    #[error("user-auth certificate revoked")]
-    CertificateRevoked,
-    /// 1201: the card's signature over the challenge does not verify with the certificate's key.
-    #[error("card signature does not verify")]
-    BadSignature,
-    /// 1202: the challenge was never issued by this service (or was forgotten long ago).
-    #[error("unknown challenge")]
-    UnknownChallenge,
-    /// 1203: the challenge was already used by an earlier check.
-    #[error("challenge already used")]
-    ChallengeReused,
-    /// 1204: the challenge expired before it was used.
-    #[error("challenge expired")]
-    ChallengeExpired,
-    /// 1301: the reader's certificate is not from the reader maker's CA, or not valid now.
-    #[error("reader certificate not trusted: {0}")]
-    UntrustedReader(String),
-    /// 1302: the reader's signature over the statement does not verify.
-    #[error("reader attestation signature does not verify")]
-    BadAttestationSignature,
-    /// 1303: the statement is malformed or does not bind this check (other card, other reader,
-    /// matched outside the challenge's lifetime).
-    #[error("reader attestation statement rejected: {0}")]
-    BadAttestationStatement(String),
-    /// 1401: the staff confirmation is incomplete or does not fit this check.
-    #[error("staff confirmation rejected: {0}")]
-    BadStaffConfirmation(String),
-}
-
-impl CheckError {
-    /// ErrorCode / ProcessingResultCode of the result file.
-    pub fn code(&self) -> &'static str {
-        match self {
-            Self::BadCertificate(_) => "1101",
-            Self::UntrustedCertificate => "1102",
-            Self::CertificateNotYetValid => "1103",
-            Self::CertificateExpired => "1104",
-            Self::CertificateRevoked => "1105",
-            Self::BadSignature => "1201",
-            Self::UnknownChallenge => "1202",
-            Self::ChallengeReused => "1203",
-            Self::ChallengeExpired => "1204",
-            Self::UntrustedReader(_) => "1301",
-            Self::BadAttestationSignature => "1302",
-            Self::BadAttestationStatement(_) => "1303",
-            Self::BadStaffConfirmation(_) => "1401",
-        }
-    }
-
-    /// ErrorMessage / ProcessingResultMessage of the result file (Japanese).
-    pub fn message(&self) -> &'static str {
-        match self {
-            Self::BadCertificate(_) => "利用者証明用電子証明書を読み取れません。",
-            Self::UntrustedCertificate => "利用者証明用電子証明書の発行元を確認できません。",
-            Self::CertificateNotYetValid => "利用者証明用電子証明書の有効期間の開始前です。",
-            Self::CertificateExpired => "利用者証明用電子証明書の有効期限が切れています。",
-            Self::CertificateRevoked => "利用者証明用電子証明書は失効しています。",
-            Self::BadSignature => "マイナンバーカードの署名を検証できません。",
-            Self::UnknownChallenge => "認証要求が発行されていません。",
-            Self::ChallengeReused => "認証要求は使用済みです。",
-            Self::ChallengeExpired => "認証要求の有効期限が切れています。",
-            Self::UntrustedReader(_) => "顔認証付きカードリーダーの証明書を確認できません。",
-            Self::BadAttestationSignature => "顔認証付きカードリーダーの署名を検証できません。",
-            Self::BadAttestationStatement(_) => "顔認証の結果がこの資格確認と一致しません。",
-            Self::BadStaffConfirmation(_) => "目視による本人確認の記録が不正です。",
-        }
-    }
-
-    /// Short label as the scenarios name the outcome (e.g. 証明書の有効期限切れ, 証明書の失効).
-    pub fn label(&self) -> &'static str {
-        match self {
-            Self::BadCertificate(_) => "証明書の読取エラー",
-            Self::UntrustedCertificate => "証明書の発行元エラー",
-            Self::CertificateNotYetValid => "証明書の有効期間前",
-            Self::CertificateExpired => "証明書の有効期限切れ",
-            Self::CertificateRevoked => "証明書の失効",
-            Self::BadSignature => "署名の検証エラー",
-            Self::UnknownChallenge => "認証要求の不明",
-            Self::ChallengeReused => "認証要求の再使用",
-            Self::ChallengeExpired => "認証要求の期限切れ",
-            Self::UntrustedReader(_) => "カードリーダー証明書のエラー",
-            Self::BadAttestationSignature => "カードリーダー署名の検証エラー",
-            Self::BadAttestationStatement(_) => "顔認証結果の不一致",
-            Self::BadStaffConfirmation(_) => "目視確認記録のエラー",
-        }
-    }
-}
-
-impl From<CertificateError> for CheckError {
-    fn from(e: CertificateError) -> Self {
-        match e {
-            CertificateError::Malformed(m) | CertificateError::Unsupported(m) => {
-                Self::BadCertificate(m)
-            }
-            CertificateError::NotEndEntity => {
-                Self::BadCertificate("a CA certificate is not a card's certificate".into())
-            }
-            CertificateError::UntrustedIssuer { .. } => Self::UntrustedCertificate,
-            CertificateError::Expired { .. } => Self::CertificateExpired,
-            CertificateError::NotYetValid { .. } => Self::CertificateNotYetValid,
-            CertificateError::Revoked { .. } => Self::CertificateRevoked,
-        }
-    }
-}
-
 /// What the service established about the patient's identity, for our audit log and report
 /// (never written into the receipt-system XML).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -202,6 +81,20 @@ pub enum IdentityEvidence {
         /// When it was ticked.
         confirmed_at: NaiveDateTime,
     },
+}
+
+/// 資格確認日 of a check: on the visual route the date staff entered with the confirmation
+/// (目視で本人確認完了, [`IdentityProof::StaffConfirmation`]), otherwise the terminal's 資格確認日
+/// (normally today). The engine passes the result to [`EligibilityService::check`].
+pub fn confirmation_date_for(check: &EligibilityCheck, terminal_date: NaiveDate) -> NaiveDate {
+    match &check.proof {
+        IdentityProof::StaffConfirmation {
+            confirmation_date, ..
+        } => *confirmation_date,
+        IdentityProof::CardSignature { .. } | IdentityProof::ReaderAttestation { .. } => {
+            terminal_date
+        }
+    }
 }
 
 /// The result of a check: the qualification found, or the error that stopped it.
@@ -239,7 +132,8 @@ pub struct CheckOutcome {
     pub requested_at: NaiveDateTime,
     /// When the service checked (the `now` of [`EligibilityService::check`]).
     pub checked_at: NaiveDateTime,
-    /// 資格確認日: the staff's date on the visual route, otherwise the day of `checked_at`.
+    /// 資格確認日: the date the qualification was checked on (the `confirmation_date` of
+    /// [`EligibilityService::check`]).
     pub qualification_confirmation_date: NaiveDate,
 }
 
@@ -260,7 +154,7 @@ impl CheckOutcome {
         }
     }
 
-    /// The outcome as the scenarios name it: 有効, 無効, 無効（新しい資格あり）, 該当資格なし, or the
+    /// The outcome as the scenarios name it: 有効, 無効, 無効（新しい資格あり）, 該当資格なし, 複数該当, or the
     /// error's label (証明書の有効期限切れ, 証明書の失効, ...).
     pub fn label(&self) -> &'static str {
         match &self.result {
@@ -427,10 +321,18 @@ impl EligibilityService {
         }
     }
 
-    /// Checks a card check at `now`: the certificate (CA, validity, CRL), the proof of identity
-    /// for its method, then the person's insurance qualification.
-    pub fn check(&mut self, check: EligibilityCheck, now: NaiveDateTime) -> CheckOutcome {
-        let outcome = self.run_check(check, now);
+    /// Checks a card check at `now`: the certificate (CA, validity, CRL, at `now`), the proof of
+    /// identity for its method, then the person's insurance qualification on `confirmation_date`
+    /// (資格確認日: an earlier date finds the qualification as it was on that date). The visual
+    /// route's proof carries the date staff entered; it must be `confirmation_date`
+    /// ([`confirmation_date_for`] gives it). A date after the day of `now` is refused (1501).
+    pub fn check(
+        &mut self,
+        check: EligibilityCheck,
+        now: NaiveDateTime,
+        confirmation_date: NaiveDate,
+    ) -> CheckOutcome {
+        let outcome = self.run_check(check, now, confirmation_date);
         tracing::info!(
             check_id = outcome.check_id,
             method = ?outcome.method,
@@ -443,7 +345,12 @@ impl EligibilityService {
         outcome
     }
 
-    fn run_check(&mut self, check: EligibilityCheck, now: NaiveDateTime) -> CheckOutcome {
+    fn run_check(
+        &mut self,
+        check: EligibilityCheck,
+        now: NaiveDateTime,
+        confirmation_date: NaiveDate,
+    ) -> CheckOutcome {
         self.forget_old_challenges(now);
         let check_id = self.next_check_id;
         self.next_check_id = self.next_check_id.saturating_add(1);
@@ -460,14 +367,8 @@ impl EligibilityService {
             reader_name: check.reader_name.clone(),
             requested_at: check.requested_at,
             checked_at: now,
-            qualification_confirmation_date: now.date(),
+            qualification_confirmation_date: confirmation_date,
         };
-        if let IdentityProof::StaffConfirmation {
-            confirmation_date, ..
-        } = &check.proof
-        {
-            outcome.qualification_confirmation_date = *confirmation_date;
-        }
         let verified = match self
             .trust
             .verify_auth_certificate(&check.auth_certificate, now)
@@ -478,19 +379,21 @@ impl EligibilityService {
                 return outcome;
             }
         };
-        match self.verify_proof(&check, &verified, now) {
+        match self.verify_proof(&check, &verified, now, confirmation_date) {
             Ok(evidence) => outcome.evidence = Some(evidence),
             Err(e) => {
                 outcome.result = CheckResult::Rejected(e);
                 return outcome;
             }
         }
+        if confirmation_date > now.date() {
+            outcome.result =
+                CheckResult::Rejected(CheckError::ConfirmationDateInFuture(confirmation_date));
+            return outcome;
+        }
         let qualification = match &outcome.person_id {
-            Some(person) => self.insurance.for_person(person, now.date()),
-            None => Qualification {
-                validity: QualificationValidity::NotFound,
-                record: None,
-            },
+            Some(person) => self.insurance.for_person(person, confirmation_date),
+            None => Qualification::not_found(),
         };
         outcome.result = CheckResult::Eligibility(qualification);
         outcome
@@ -501,6 +404,7 @@ impl EligibilityService {
         check: &EligibilityCheck,
         certificate: &VerifiedCertificate,
         now: NaiveDateTime,
+        terminal_date: NaiveDate,
     ) -> Result<IdentityEvidence, CheckError> {
         match &check.proof {
             IdentityProof::CardSignature {
@@ -582,6 +486,12 @@ impl EligibilityService {
                     return Err(CheckError::BadStaffConfirmation(
                         "資格確認日 is in the future".into(),
                     ));
+                }
+                if *confirmation_date != terminal_date {
+                    return Err(CheckError::BadStaffConfirmation(format!(
+                        "資格確認日 {confirmation_date} of the confirmation is not the check's \
+                         {terminal_date}"
+                    )));
                 }
                 Ok(IdentityEvidence::StaffConfirmation {
                     account: account.clone(),

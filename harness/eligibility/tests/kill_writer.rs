@@ -1,5 +1,6 @@
 //! SIGKILL a process that writes result files under load: every acknowledged file is there and
-//! every `*.xml` in face/ is a complete, parsable result file.
+//! every `*.xml` in face/ is a complete result file that the conformance reader accepts (what a
+//! consumer polling the folder sees is never a partial file).
 
 mod common;
 
@@ -7,7 +8,7 @@ use std::collections::HashSet;
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
-use common::check_envelope;
+use common::{assert_conforms, check_envelope};
 use harness_eligibility::xml_tree::parse_document;
 use harness_eligibility::ResultFolders;
 
@@ -61,6 +62,7 @@ fn run_and_kill(extra: &[&str]) -> usize {
             let doc = parse_document(&bytes)
                 .unwrap_or_else(|e| panic!("{name} is partial or broken: {e}"));
             check_envelope(&doc.root, "1");
+            assert_conforms(&name, &bytes);
             xml_files += 1;
             present.insert(name);
         } else {

@@ -93,12 +93,13 @@ fn card_check_lookups_give_the_documented_validity() {
         ("ito-makoto", QualificationValidity::Valid),
         ("watanabe-sora", QualificationValidity::Valid),
         ("nakamura-aoi", QualificationValidity::NotFound),
+        ("kobayashi-ren", QualificationValidity::Invalid),
     ];
     for (person, validity) in expect {
         let q = book.for_person(person, day());
         assert_eq!(q.validity, validity, "{person}");
         assert_eq!(
-            q.record.is_some(),
+            q.record().is_some(),
             validity != QualificationValidity::NotFound,
             "{person}"
         );
@@ -106,7 +107,8 @@ fn card_check_lookups_give_the_documented_validity() {
     // sato-hanako's current record is the newer 後期高齢者医療 one (1割).
     let sato = book
         .for_person("sato-hanako", day())
-        .record
+        .record()
+        .cloned()
         .expect("record");
     assert_eq!(sato.insurer_number, "39271012");
     assert_eq!(sato.contribution_ratio, "010");
@@ -142,7 +144,7 @@ fn card_number_lookups_find_newer_qualifications() {
         day(),
     );
     assert_eq!(old.validity, QualificationValidity::InvalidNewerExists);
-    assert_eq!(old.record.expect("record").insurer_number, "270017");
+    assert_eq!(old.record().expect("record").insurer_number, "270017");
     // takahashi-kenji: ended, nothing newer → 2.
     let ended = book.by_card(
         &search("010017", "札中", "120034", "01", (1965, 12, 3)),
@@ -167,7 +169,7 @@ fn card_number_lookups_find_newer_qualifications() {
         day(),
     );
     assert_eq!(wrong_birth.validity, QualificationValidity::NotFound);
-    assert!(wrong_birth.record.is_none());
+    assert!(wrong_birth.record().is_none());
 }
 
 #[test]

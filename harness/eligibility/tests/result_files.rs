@@ -1,5 +1,6 @@
 //! Result files for the receipt system: rendered, written atomically, parsed back with a plain
-//! XML parser (quick-xml through `xml_tree`), every element and code checked.
+//! XML parser (quick-xml through `xml_tree`), every element and code checked, and each file run
+//! through the independent conformance reader (`oqs-conformance`).
 
 mod common;
 
@@ -8,12 +9,12 @@ use std::path::Path;
 use chrono::NaiveDate;
 use common::*;
 use harness_eligibility::insurance::Qualification;
-use harness_eligibility::protocol::IdentityMethod;
+use harness_eligibility::protocol::{Consent, Consents, IdentityMethod};
 use harness_eligibility::xml_tree::parse_document;
 use harness_eligibility::{
-    render_result_xml, CharacterCode, CheckError, CheckOutcome, CheckResult, FixtureDir,
-    IdentityEvidence, InsuranceBook, QualificationValidity, ResultFileOptions, ResultFolders,
-    ResultMessage,
+    render_result_xml, CardCheckWithoutRecord, CharacterCode, CheckError, CheckOutcome,
+    CheckResult, FixtureDir, IdentityEvidence, InsuranceBook, QualificationValidity,
+    ResultFileOptions, ResultFolders, ResultMessage,
 };
 
 fn book() -> InsuranceBook {
@@ -57,27 +58,44 @@ fn files_in(dir: &Path) -> Vec<String> {
     names
 }
 
-/// Writes the outcome through the real folder writer and returns the file's bytes.
+fn without_record_files() -> ResultFileOptions {
+    ResultFileOptions {
+        card_check_without_record: CardCheckWithoutRecord::WithoutResultList,
+        ..ResultFileOptions::default()
+    }
+}
+
+/// Writes the outcome through the real folder writer, checks it with the conformance reader and
+/// returns the file's name and bytes.
 fn write_and_read(outcome: &CheckOutcome, options: &ResultFileOptions) -> (String, Vec<u8>) {
     let tmp = tempfile::tempdir().expect("tempdir");
     let folders = ResultFolders::new(tmp.path());
     folders.create_all().expect("create folders");
     let path = folders
         .write_outcome(outcome, options)
-        .expect("write result");
+        .expect("write result")
+        .expect("a file for this outcome");
     let names = files_in(&folders.face_dir());
     assert_eq!(names.len(), 1, "exactly one file, no temp left: {names:?}");
-    assert!(!names.iter().any(|n| n.contains("tmp")), "{names:?}");
     let name = path
         .file_name()
         .expect("name")
         .to_string_lossy()
         .into_owned();
-    (name, std::fs::read(&path).expect("read result"))
+    let bytes = std::fs::read(&path).expect("read result");
+    assert_conforms(&name, &bytes);
+    (name, bytes)
+}
+
+fn text_of<'a>(root: &'a harness_eligibility::xml_tree::XmlElement, name: &str) -> &'a str {
+    root.find(name)
+        .unwrap_or_else(|| panic!("no {name}"))
+        .text
+        .as_str()
 }
 
 #[test]
-fn a_valid_card_check_writes_every_element_with_valid_codes() {
+fn a_valid_card_check_writes_its_elements_with_valid_codes() {
     let outcome = outcome(
         Some("yamada-taro"),
         eligibility("yamada-taro"),
@@ -87,9 +105,10 @@ fn a_valid_card_check_writes_every_element_with_valid_codes() {
     assert_eq!(name, "OQSsiquc01res_face_00000007_20261125100005.xml");
     let text = String::from_utf8(bytes.clone()).expect("UTF-8");
     assert!(
-        text.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\""),
+        text.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n"),
         "{text}"
     );
+    assert!(!text.contains('\r'), "UTF-8 files end lines in LF");
     assert_no_method(&text);
     let doc = parse_document(&bytes).expect("parses");
     assert_eq!(doc.declared_encoding.as_deref(), Some("UTF-8"));
@@ -116,10 +135,7 @@ fn a_valid_card_check_writes_every_element_with_valid_codes() {
         ])
         .expect("result");
     let names: Vec<&str> = result.children.iter().map(|c| c.name.as_str()).collect();
-    assert_eq!(
-        names, CARD_RESULT_ELEMENTS,
-        "every element of DESIGN §6, nothing else"
-    );
+    assert_eq!(names, CARD_RESULT_ELEMENTS, "present values only, in order");
     let r = |n: &str| result.child(n).expect(n).text.as_str();
     assert_eq!(r("InsuredCardClassification"), "01");
     assert_eq!(r("InsurerNumber"), "01130012");
@@ -129,7 +145,7 @@ fn a_valid_card_check_writes_every_element_with_valid_codes() {
     assert_eq!(r("PersonalFamilyClassification"), "1");
     assert_eq!(r("InsuredName"), "山田\u{3000}太郎");
     assert_eq!(r("Name"), "山田\u{3000}太郎", "full-width space");
-    assert_eq!(r("NameKana"), "ヤマダ\u{3000}タロウ");
+    assert_eq!(r("NameKana"), "ﾔﾏﾀﾞ ﾀﾛｳ", "half-width katakana");
     assert_eq!(r("Sex1"), "1");
     assert_eq!(r("Birthdate"), "19800401");
     assert_eq!(r("Address"), "東京都千代田区霞が関一丁目２番２号");
@@ -137,57 +153,53 @@ fn a_valid_card_check_writes_every_element_with_valid_codes() {
     assert_eq!(r("QualificationDate"), "20030401");
     assert_eq!(r("InsuredCertificateIssuanceDate"), "20030410");
     assert_eq!(r("InsuredCardValidDate"), "20030401");
-    assert_eq!(r("InsuredCardExpirationDate"), "");
     assert_eq!(r("InsuredPartialContributionRatio"), "030");
     assert!(!r("InsurerName").is_empty());
-    // Consents: 薬剤 yes, 特定健診 no, 診療 yes, 手術 no; AvailableTime = consent + 24 h.
+    // Consents: 薬剤 yes, 特定健診 no, 診療 yes, 手術 no; AvailableTime = consent + 24 h; a
+    // refusal is its flag alone; 限度額 was not asked, so it is absent.
     assert_eq!(r("PharmacistsInfoConsFlg"), "1");
     assert_eq!(r("PharmacistsInfoConsTime"), "20261125100001");
     assert_eq!(r("PharmacistsInfoAvailableTime"), "20261126100001");
     assert_eq!(r("SpecificHealthCheckupsInfoConsFlg"), "0");
-    assert_eq!(r("SpecificHealthCheckupsInfoConsTime"), "20261125100002");
-    assert_eq!(r("SpecificHealthCheckupsInfoAvailableTime"), "");
     assert_eq!(r("DiagnosisInfoConsFlg"), "1");
     assert_eq!(r("DiagnosisInfoConsTime"), "20261125100003");
     assert_eq!(r("DiagnosisInfoAvailableTime"), "20261126100003");
     assert_eq!(r("OperationInfoConsFlg"), "0");
-    assert_eq!(r("OperationInfoConsTime"), "20261125100004");
-    assert_eq!(r("LimitApplicationCertificateRelatedConsFlg"), "0");
     assert_eq!(r("SpecificDiseasesCertificateRelatedConsFlg"), "0");
-    for flag in result
-        .children
-        .iter()
-        .filter(|c| c.name.ends_with("ConsFlg"))
-    {
-        assert!(
-            matches!(flag.text.as_str(), "0" | "1" | "2" | "3"),
-            "{}",
-            flag.name
-        );
-    }
-    for c in result
-        .children
-        .iter()
-        .filter(|c| c.name.ends_with("Time") || c.name.ends_with("Date") || c.name == "Birthdate")
-    {
-        assert!(
-            c.text.is_empty() || c.text.bytes().all(|b| b.is_ascii_digit()),
-            "{} = {}",
-            c.name,
-            c.text
-        );
-    }
-}
-
-fn text_of<'a>(root: &'a harness_eligibility::xml_tree::XmlElement, name: &str) -> &'a str {
-    root.find(name)
-        .unwrap_or_else(|| panic!("no {name}"))
-        .text
-        .as_str()
 }
 
 #[test]
-fn a_shift_jis_file_declares_shift_jis_and_decodes() {
+fn no_element_is_ever_written_empty() {
+    for person in [
+        "yamada-taro",
+        "sato-hanako",
+        "suzuki-haruto",
+        "takahashi-kenji",
+        "watanabe-sora",
+        "kobayashi-ren",
+    ] {
+        let outcome = outcome(Some(person), eligibility(person), IdentityMethod::Face);
+        let (_, bytes) = write_and_read(&outcome, &ResultFileOptions::default());
+        let text = String::from_utf8(bytes).expect("utf8");
+        assert!(
+            !text.contains("/>"),
+            "{person}: self-closing element\n{text}"
+        );
+        for line in text.lines() {
+            let line = line.trim();
+            if let Some(name) = line.strip_prefix('<').and_then(|l| l.split('>').next()) {
+                assert_ne!(
+                    line,
+                    format!("<{name}></{name}>"),
+                    "{person}: empty element"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn a_shift_jis_file_declares_shift_jis_ends_lines_in_crlf_and_decodes() {
     let outcome = outcome(
         Some("sato-hanako"),
         eligibility("sato-hanako"),
@@ -198,15 +210,26 @@ fn a_shift_jis_file_declares_shift_jis_and_decodes() {
         ..ResultFileOptions::default()
     };
     let (_, bytes) = write_and_read(&outcome, &options);
-    assert!(bytes.starts_with(b"<?xml version=\"1.0\" encoding=\"Shift_JIS\""));
+    assert!(
+        bytes.starts_with(b"<?xml version=\"1.0\" encoding=\"Shift_JIS\" standalone=\"no\"?>\r\n")
+    );
     assert!(
         std::str::from_utf8(&bytes).is_err(),
         "Japanese text is not UTF-8 in a Shift_JIS file"
     );
     let (decoded, had_errors) = encoding_rs::SHIFT_JIS.decode_without_bom_handling(&bytes);
-    assert!(!had_errors, "decodes as Shift_JIS");
+    assert!(!had_errors, "decodes as Shift_JIS (CP932)");
+    assert_eq!(
+        decoded.matches('\n').count(),
+        decoded.matches("\r\n").count(),
+        "every line ends in CRLF"
+    );
     assert!(
         decoded.contains("<Name>佐藤\u{3000}花子</Name>"),
+        "{decoded}"
+    );
+    assert!(
+        decoded.contains("<NameKana>ｻﾄｳ ﾊﾅｺ</NameKana>"),
         "{decoded}"
     );
     assert_no_method(&decoded);
@@ -214,69 +237,113 @@ fn a_shift_jis_file_declares_shift_jis_and_decodes() {
     assert_eq!(doc.declared_encoding.as_deref(), Some("Shift_JIS"));
     check_envelope(&doc.root, "1");
     assert_eq!(text_of(&doc.root, "CharacterCodeIdentifier"), "1");
-    assert_eq!(text_of(&doc.root, "Name"), "佐藤\u{3000}花子");
     assert_eq!(
         text_of(&doc.root, "InsurerName"),
         "大阪府後期高齢者医療広域連合（テスト）"
     );
     assert_eq!(text_of(&doc.root, "InsuredPartialContributionRatio"), "010");
     assert_eq!(text_of(&doc.root, "Sex1"), "2");
-    // Same content as the UTF-8 rendering but for the declaration and the code.
-    let utf8 = render_result_xml(&ResultMessage::for_card_check(
-        &outcome,
-        &ResultFileOptions::default(),
-    ));
+    // Same content as the UTF-8 rendering but for the declaration, the code and line endings.
+    let utf8 = render_result_xml(
+        &ResultMessage::for_card_check(&outcome, &ResultFileOptions::default()).expect("file"),
+    );
     let utf8 = String::from_utf8(utf8).expect("utf8");
     let expected = utf8
         .replace("encoding=\"UTF-8\"", "encoding=\"Shift_JIS\"")
-        .replace("<CharacterCodeIdentifier>0<", "<CharacterCodeIdentifier>1<");
+        .replace("<CharacterCodeIdentifier>0<", "<CharacterCodeIdentifier>1<")
+        .replace('\n', "\r\n");
     assert_eq!(decoded, expected);
 }
 
 #[test]
-fn no_qualification_still_has_a_result_list_with_an_empty_result() {
-    let outcome = outcome(
-        Some("nakamura-aoi"),
-        eligibility("nakamura-aoi"),
-        IdentityMethod::Pin,
-    );
-    let (_, bytes) = write_and_read(&outcome, &ResultFileOptions::default());
-    let doc = parse_document(&bytes).expect("parses");
-    check_envelope(&doc.root, "1");
-    assert_eq!(text_of(&doc.root, "SegmentOfResult"), "1");
-    assert_eq!(text_of(&doc.root, "QualificationValidity"), "4");
-    let result = doc
-        .root
-        .path(&[
-            "MessageBody",
-            "ResultList",
-            "ResultOfQualificationConfirmation",
-        ])
-        .expect("empty result element");
-    assert!(result.children.is_empty() && result.text.is_empty());
-}
-
-#[test]
-fn an_ended_qualification_is_invalid_and_carries_the_record() {
+fn a_six_digit_insurer_number_is_space_padded_and_a_lost_qualification_has_its_loss_date() {
     let outcome = outcome(
         Some("takahashi-kenji"),
         eligibility("takahashi-kenji"),
         IdentityMethod::Pin,
     );
     let (_, bytes) = write_and_read(&outcome, &ResultFileOptions::default());
+    let text = String::from_utf8(bytes.clone()).expect("utf8");
+    assert!(
+        text.contains("<InsurerNumber>  010017</InsurerNumber>"),
+        "8 characters, right-aligned: {text}"
+    );
     let doc = parse_document(&bytes).expect("parses");
     check_envelope(&doc.root, "1");
     assert_eq!(text_of(&doc.root, "QualificationValidity"), "2");
-    assert_eq!(
-        text_of(&doc.root, "InsurerNumber"),
-        "010017",
-        "6-digit 国保 insurer number"
-    );
     assert_eq!(text_of(&doc.root, "InsuredCardExpirationDate"), "20250331");
+    assert_eq!(text_of(&doc.root, "DisqualificationDate"), "20250401");
 }
 
 #[test]
-fn an_error_writes_segment_9_with_code_and_an_empty_result() {
+fn a_preschool_child_is_marked_and_a_school_child_is_not() {
+    let infant = outcome(
+        Some("suzuki-haruto"),
+        eligibility("suzuki-haruto"),
+        IdentityMethod::Pin,
+    );
+    let (_, bytes) = write_and_read(&infant, &ResultFileOptions::default());
+    let doc = parse_document(&bytes).expect("parses");
+    assert_eq!(text_of(&doc.root, "PreschoolClassification"), "1");
+    let child = outcome(
+        Some("watanabe-sora"),
+        eligibility("watanabe-sora"),
+        IdentityMethod::Pin,
+    );
+    let (_, bytes) = write_and_read(&child, &ResultFileOptions::default());
+    let doc = parse_document(&bytes).expect("parses");
+    assert!(
+        doc.root.find("PreschoolClassification").is_none(),
+        "born 2019-05-05: in school since 2026-04-01"
+    );
+}
+
+#[test]
+fn without_a_record_no_face_file_is_written_by_default() {
+    let none = outcome(
+        Some("nakamura-aoi"),
+        eligibility("nakamura-aoi"),
+        IdentityMethod::Pin,
+    );
+    let refused = outcome(
+        Some("tanaka-yuki"),
+        CheckResult::Rejected(CheckError::CertificateExpired),
+        IdentityMethod::Pin,
+    );
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let folders = ResultFolders::new(tmp.path());
+    folders.create_all().expect("folders");
+    for o in [&none, &refused] {
+        assert_eq!(
+            folders
+                .write_outcome(o, &ResultFileOptions::default())
+                .expect("no error"),
+            None
+        );
+        assert!(ResultMessage::for_card_check(o, &ResultFileOptions::default()).is_none());
+    }
+    assert!(files_in(&folders.face_dir()).is_empty());
+}
+
+#[test]
+fn no_qualification_can_be_written_without_a_result_list() {
+    let outcome = outcome(
+        Some("nakamura-aoi"),
+        eligibility("nakamura-aoi"),
+        IdentityMethod::Pin,
+    );
+    let (_, bytes) = write_and_read(&outcome, &without_record_files());
+    let doc = parse_document(&bytes).expect("parses");
+    check_envelope(&doc.root, "1");
+    assert_eq!(text_of(&doc.root, "SegmentOfResult"), "1");
+    assert_eq!(text_of(&doc.root, "ProcessingResultStatus"), "1");
+    assert_eq!(text_of(&doc.root, "QualificationValidity"), "4");
+    assert!(doc.root.find("ResultList").is_none());
+    assert!(doc.root.find("ResultOfQualificationConfirmation").is_none());
+}
+
+#[test]
+fn a_refused_card_is_a_per_person_error_without_a_result_list() {
     for (error, code) in [
         (CheckError::CertificateExpired, "1104"),
         (CheckError::CertificateRevoked, "1105"),
@@ -287,27 +354,29 @@ fn an_error_writes_segment_9_with_code_and_an_empty_result() {
             CheckResult::Rejected(error.clone()),
             IdentityMethod::Pin,
         );
-        let (_, bytes) = write_and_read(&outcome, &ResultFileOptions::default());
+        let (_, bytes) = write_and_read(&outcome, &without_record_files());
         let text = String::from_utf8(bytes.clone()).expect("utf8");
         assert_no_method(&text);
         let doc = parse_document(&bytes).expect("parses");
         check_envelope(&doc.root, "1");
-        assert_eq!(text_of(&doc.root, "SegmentOfResult"), "9");
-        assert_eq!(text_of(&doc.root, "ErrorCode"), code);
-        assert_eq!(text_of(&doc.root, "ErrorMessage"), error.message());
+        assert_eq!(text_of(&doc.root, "SegmentOfResult"), "1");
+        assert!(
+            doc.root.find("ErrorCode").is_none(),
+            "the file itself is fine"
+        );
         assert_eq!(text_of(&doc.root, "ProcessingResultStatus"), "2");
         assert_eq!(text_of(&doc.root, "ProcessingResultCode"), code);
+        assert_eq!(
+            text_of(&doc.root, "ProcessingResultMessage"),
+            error.message()
+        );
         assert!(doc.root.find("QualificationValidity").is_none());
-        let result = doc
-            .root
-            .find("ResultOfQualificationConfirmation")
-            .expect("empty result");
-        assert!(result.children.is_empty());
+        assert!(doc.root.find("ResultList").is_none());
     }
 }
 
 #[test]
-fn the_visual_route_uses_the_staff_date_and_the_file_identifier_option() {
+fn the_confirmation_date_and_the_file_identifier_option_are_written() {
     let mut outcome = outcome(
         Some("yamada-taro"),
         eligibility("yamada-taro"),
@@ -331,10 +400,60 @@ fn the_visual_route_uses_the_staff_date_and_the_file_identifier_option() {
 }
 
 #[test]
+fn consent_items_follow_the_screens_that_asked_them() {
+    let mut o = outcome(
+        Some("yamada-taro"),
+        eligibility("yamada-taro"),
+        IdentityMethod::Face,
+    );
+    // The pre-2024-10-07 screens: 限度額 asked on its own screen and given; 手術 not asked.
+    o.consents = Consents {
+        limit_application: Some(Consent {
+            given: true,
+            at: at(10, 0, 0),
+        }),
+        operation: None,
+        ..mixed_consents()
+    };
+    let (_, bytes) = write_and_read(&o, &ResultFileOptions::default());
+    let doc = parse_document(&bytes).expect("parses");
+    assert_eq!(
+        text_of(&doc.root, "LimitApplicationCertificateRelatedConsFlg"),
+        "1"
+    );
+    assert_eq!(
+        text_of(&doc.root, "LimitApplicationCertificateRelatedConsTime"),
+        "20261125100000"
+    );
+    for absent in [
+        "OperationInfoConsFlg",
+        "OperationInfoConsTime",
+        "OperationInfoAvailableTime",
+    ] {
+        assert!(doc.root.find(absent).is_none(), "{absent}: not asked");
+    }
+    // 限度額 refused: its flag alone.
+    o.consents.limit_application = Some(Consent {
+        given: false,
+        at: at(10, 0, 0),
+    });
+    let (_, bytes) = write_and_read(&o, &ResultFileOptions::default());
+    let doc = parse_document(&bytes).expect("parses");
+    assert_eq!(
+        text_of(&doc.root, "LimitApplicationCertificateRelatedConsFlg"),
+        "0"
+    );
+    assert!(doc
+        .root
+        .find("LimitApplicationCertificateRelatedConsTime")
+        .is_none());
+}
+
+#[test]
 fn characters_outside_shift_jis_become_character_references() {
     let mut q: Qualification = book().for_person("yamada-taro", day());
-    if let Some(r) = q.record.as_mut() {
-        r.address = "東京都🏥区".into();
+    if let Some(r) = q.records.first_mut() {
+        r.address = "東京都🏥区\n二行目".into();
     }
     assert_eq!(q.validity, QualificationValidity::Valid);
     let outcome = outcome(
@@ -346,7 +465,9 @@ fn characters_outside_shift_jis_become_character_references() {
         character_code: CharacterCode::ShiftJis,
         ..ResultFileOptions::default()
     };
-    let bytes = render_result_xml(&ResultMessage::for_card_check(&outcome, &options));
+    let bytes =
+        render_result_xml(&ResultMessage::for_card_check(&outcome, &options).expect("file"));
+    assert_conforms("OQSsiquc01res_face_00000007_20261125100005.xml", &bytes);
     let doc = parse_document(&bytes).expect("parses");
-    assert_eq!(text_of(&doc.root, "Address"), "東京都🏥区");
+    assert_eq!(text_of(&doc.root, "Address"), "東京都🏥区\n二行目");
 }

@@ -71,6 +71,9 @@ fn mutated_requests_are_answered_never_panic() {
                 insured_branch_number: "00".into(),
                 birth: chrono::NaiveDate::from_ymd_opt(1942, 9, 15).expect("date"),
             },
+            limit_application_consent: false,
+            arbitrary_identifier: Some("a".into()),
+            qualification_confirmation_date: None,
         });
         assert!(parse_request(&request).is_ok());
         for m in mutations(1, &request, 2000) {
@@ -78,6 +81,7 @@ fn mutated_requests_are_answered_never_panic() {
             let answer = responder.answer(&m, at(9, 0, 0));
             let doc = parse_document(&answer).expect("every answer parses");
             check_envelope(&doc.root, "2");
+            assert_conforms("OQSsiquc01res_0001.xml", &answer);
         }
     }
 }
@@ -120,6 +124,7 @@ fn mutated_statements_and_certificates_never_panic() {
                 requested_at: at(9, 0, 0),
             },
             at(9, 0, 0),
+            day(),
         );
         assert!(
             outcome.error().is_some(),
@@ -141,6 +146,9 @@ fn mutated_result_files_parse_or_fail_cleanly() {
             insured_branch_number: "01".into(),
             birth: chrono::NaiveDate::from_ymd_opt(1980, 4, 1).expect("date"),
         },
+        limit_application_consent: true,
+        arbitrary_identifier: None,
+        qualification_confirmation_date: Some(day()),
     });
     for m in mutations(4, &request, 3000) {
         let _ = parse_document(&m);

@@ -3,15 +3,15 @@
 
 mod common;
 
-use chrono::{Duration, NaiveDateTime};
+use chrono::{Duration, NaiveDate, NaiveDateTime};
 use common::*;
 use der::{Decode, Encode};
 use harness_eligibility::protocol::{EligibilityCheck, IdentityMethod, IdentityProof};
 use harness_eligibility::xml_tree::parse_document;
 use harness_eligibility::{
-    attestation_statement, render_result_xml, Challenge, CheckError, CheckOutcome,
-    EligibilityService, FixtureDir, FixtureSource, IdentityEvidence, QualificationValidity,
-    ResultFileOptions, ResultMessage, ServiceConfig,
+    attestation_statement, confirmation_date_for, render_result_xml, CardCheckWithoutRecord,
+    Challenge, CheckError, CheckOutcome, EligibilityService, FixtureDir, FixtureSource,
+    IdentityEvidence, QualificationValidity, ResultFileOptions, ResultMessage, ServiceConfig,
 };
 use rand::SeedableRng;
 use rsa::pkcs1v15::SigningKey;
@@ -76,17 +76,18 @@ impl Fixture {
         self.service.issue_challenge(&mut self.rng, now)
     }
 
+    /// A check as the engine runs it: the 資格確認日 is the staff's on the visual route, today
+    /// otherwise.
     fn check(&mut self, person: &str, proof: IdentityProof, now: NaiveDateTime) -> CheckOutcome {
-        self.service.check(
-            EligibilityCheck {
-                auth_certificate: auth_cert(person),
-                proof,
-                consents: mixed_consents(),
-                reader_name: READER.into(),
-                requested_at: now,
-            },
-            now,
-        )
+        let check = EligibilityCheck {
+            auth_certificate: auth_cert(person),
+            proof,
+            consents: mixed_consents(),
+            reader_name: READER.into(),
+            requested_at: now,
+        };
+        let date = confirmation_date_for(&check, now.date());
+        self.service.check(check, now, date)
     }
 
     /// The PIN route as the reader runs it: challenge, card signature, check.
@@ -135,12 +136,23 @@ fn rejected(outcome: &CheckOutcome) -> &CheckError {
         .unwrap_or_else(|| panic!("expected an error, got {:?}", outcome.result))
 }
 
-/// Renders the outcome's result file and checks it names no identity method.
+/// Renders the outcome's result file (a file for every outcome), checks it conforms and names no
+/// identity method.
 fn result_file(outcome: &CheckOutcome) -> harness_eligibility::xml_tree::XmlElement {
-    let bytes = render_result_xml(&ResultMessage::for_card_check(
-        outcome,
-        &ResultFileOptions::default(),
-    ));
+    let options = ResultFileOptions {
+        card_check_without_record: CardCheckWithoutRecord::WithoutResultList,
+        ..ResultFileOptions::default()
+    };
+    let message = ResultMessage::for_card_check(outcome, &options).expect("a file");
+    let bytes = render_result_xml(&message);
+    assert_conforms(
+        &format!(
+            "OQSsiquc01res_face_{}_{}.xml",
+            outcome.file_id(),
+            outcome.checked_at.format("%Y%m%d%H%M%S")
+        ),
+        &bytes,
+    );
     assert_no_method(&String::from_utf8(bytes.clone()).expect("utf8"));
     let doc = parse_document(&bytes).expect("parses");
     check_envelope(&doc.root, "1");
@@ -182,6 +194,7 @@ fn every_fixture_card_maps_to_its_person() {
         "ito-makoto",
         "watanabe-sora",
         "nakamura-aoi",
+        "kobayashi-ren",
     ] {
         assert_eq!(
             f.service.person_for_certificate(&auth_cert(person)),
@@ -223,11 +236,7 @@ fn a_person_without_a_record_has_no_qualification() {
     assert_eq!(outcome.label(), "該当資格なし");
     let root = result_file(&outcome);
     assert_eq!(text(&root, &["MessageBody", "QualificationValidity"]), "4");
-    assert!(root
-        .find("ResultOfQualificationConfirmation")
-        .expect("present")
-        .children
-        .is_empty());
+    assert!(root.find("ResultList").is_none());
 }
 
 #[test]
@@ -257,8 +266,12 @@ fn an_expired_certificate_is_refused_from_the_second_after_not_after() {
     let today = f.pin_check("tanaka-yuki", now());
     assert_eq!(rejected(&today), &CheckError::CertificateExpired);
     let root = result_file(&today);
-    assert_eq!(text(&root, &["MessageHeader", "SegmentOfResult"]), "9");
-    assert_eq!(text(&root, &["MessageHeader", "ErrorCode"]), "1104");
+    assert_eq!(text(&root, &["MessageHeader", "SegmentOfResult"]), "1");
+    assert_eq!(text(&root, &["MessageBody", "ProcessingResultStatus"]), "2");
+    assert_eq!(
+        text(&root, &["MessageBody", "ProcessingResultCode"]),
+        "1104"
+    );
 }
 
 #[test]
@@ -269,7 +282,10 @@ fn a_revoked_certificate_is_refused() {
     assert_eq!(rejected(&outcome), &CheckError::CertificateRevoked);
     assert_eq!(outcome.label(), "証明書の失効");
     assert_eq!(
-        text(&result_file(&outcome), &["MessageHeader", "ErrorCode"]),
+        text(
+            &result_file(&outcome),
+            &["MessageBody", "ProcessingResultCode"]
+        ),
         "1105"
     );
     // Revoked whatever the method.
@@ -295,6 +311,7 @@ fn certificates_not_from_the_user_auth_ca_are_refused() {
             requested_at: now(),
         },
         now(),
+        now().date(),
     );
     assert_eq!(rejected(&outcome), &CheckError::UntrustedCertificate);
     assert_eq!(outcome.error().map(CheckError::code), Some("1102"));
@@ -308,6 +325,7 @@ fn certificates_not_from_the_user_auth_ca_are_refused() {
             requested_at: now(),
         },
         now(),
+        now().date(),
     );
     assert!(matches!(rejected(&outcome), CheckError::BadCertificate(_)));
     // The CA's own (self-signed) certificate is not a card's certificate.
@@ -320,6 +338,7 @@ fn certificates_not_from_the_user_auth_ca_are_refused() {
             requested_at: now(),
         },
         now(),
+        now().date(),
     );
     assert!(
         matches!(rejected(&outcome), CheckError::BadCertificate(_)),
@@ -339,6 +358,7 @@ fn certificates_not_from_the_user_auth_ca_are_refused() {
             requested_at: now(),
         },
         now(),
+        now().date(),
     );
     assert_eq!(rejected(&outcome), &CheckError::UntrustedCertificate);
 }
@@ -741,6 +761,102 @@ fn visual_route_records_the_staff_confirmation() {
         );
         assert_eq!(outcome.error().map(CheckError::code), Some("1401"));
     }
+}
+
+/// 資格確認日 drives the lookup (issue 12): kobayashi-ren lost his qualification on 2026-11-01.
+#[test]
+fn the_confirmation_date_decides_the_qualification() {
+    let mut f = setup();
+    let last_valid_day = NaiveDate::from_ymd_opt(2026, 10, 31).expect("date");
+    // Staff enter an earlier 資格確認日 with 目視で本人確認完了: the qualification as it was then.
+    let earlier = IdentityProof::StaffConfirmation {
+        account: "admin".into(),
+        reader: READER.into(),
+        confirmation_date: last_valid_day,
+        confirmed_at: now() - Duration::seconds(30),
+    };
+    let outcome = f.check("kobayashi-ren", earlier, now());
+    assert_eq!(
+        outcome.validity(),
+        Some(QualificationValidity::Valid),
+        "{:?}",
+        outcome.result
+    );
+    assert_eq!(outcome.qualification_confirmation_date, last_valid_day);
+    let root = result_file(&outcome);
+    assert_eq!(
+        text(&root, &["MessageHeader", "QualificationConfirmationDate"]),
+        "20261031"
+    );
+    // Today (any route) he has none.
+    let today = f.check("kobayashi-ren", staff(now()), now());
+    assert_eq!(today.validity(), Some(QualificationValidity::Invalid));
+    let pin = f.pin_check("kobayashi-ren", now());
+    assert_eq!(pin.validity(), Some(QualificationValidity::Invalid));
+    assert_eq!(
+        text(
+            &result_file(&pin),
+            &[
+                "MessageBody",
+                "ResultList",
+                "ResultOfQualificationConfirmation",
+                "DisqualificationDate"
+            ]
+        ),
+        "20261101"
+    );
+    // The engine passes the terminal's 資格確認日 on the PIN and face routes too.
+    let challenge = f.challenge(now());
+    let signature = sign(&card_key("kobayashi-ren"), &challenge.nonce);
+    let outcome = f.service.check(
+        EligibilityCheck {
+            auth_certificate: auth_cert("kobayashi-ren"),
+            proof: IdentityProof::CardSignature {
+                challenge: challenge.nonce,
+                signature,
+            },
+            consents: mixed_consents(),
+            reader_name: READER.into(),
+            requested_at: now(),
+        },
+        now(),
+        last_valid_day,
+    );
+    assert_eq!(outcome.validity(), Some(QualificationValidity::Valid));
+    // A date after today is refused (1501), and a staff confirmation whose date is not the
+    // check's is refused (1401): one 資格確認日 per check.
+    let challenge = f.challenge(now());
+    let signature = sign(&card_key("yamada-taro"), &challenge.nonce);
+    let outcome = f.service.check(
+        EligibilityCheck {
+            auth_certificate: auth_cert("yamada-taro"),
+            proof: IdentityProof::CardSignature {
+                challenge: challenge.nonce,
+                signature,
+            },
+            consents: mixed_consents(),
+            reader_name: READER.into(),
+            requested_at: now(),
+        },
+        now(),
+        now().date() + Duration::days(1),
+    );
+    assert_eq!(rejected(&outcome).code(), "1501");
+    let outcome = f.service.check(
+        EligibilityCheck {
+            auth_certificate: auth_cert("kobayashi-ren"),
+            proof: staff(now()),
+            consents: mixed_consents(),
+            reader_name: READER.into(),
+            requested_at: now(),
+        },
+        now(),
+        last_valid_day,
+    );
+    assert!(matches!(
+        rejected(&outcome),
+        CheckError::BadStaffConfirmation(_)
+    ));
 }
 
 #[test]

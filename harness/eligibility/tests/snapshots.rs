@@ -6,9 +6,9 @@ mod common;
 use common::*;
 use harness_eligibility::protocol::IdentityMethod;
 use harness_eligibility::{
-    render_request_xml, render_result_xml, CardSearch, CharacterCode, CheckError, CheckOutcome,
-    CheckResult, FixtureDir, InsuranceBook, QualificationRequest, RequestResponder,
-    ResultFileOptions, ResultMessage,
+    render_request_xml, render_result_xml, CardCheckWithoutRecord, CardSearch, CharacterCode,
+    CheckError, CheckOutcome, CheckResult, FixtureDir, InsuranceBook, QualificationRequest,
+    RequestResponder, ResultFileOptions, ResultMessage,
 };
 
 fn book() -> InsuranceBook {
@@ -37,12 +37,16 @@ fn outcome(person: &str, result: CheckResult) -> CheckOutcome {
     }
 }
 
+/// Renders a card check's file (files for outcomes without a record too) after checking it
+/// with the conformance reader.
 fn render(outcome: &CheckOutcome) -> String {
-    String::from_utf8(render_result_xml(&ResultMessage::for_card_check(
-        outcome,
-        &ResultFileOptions::default(),
-    )))
-    .expect("utf8")
+    let options = ResultFileOptions {
+        card_check_without_record: CardCheckWithoutRecord::WithoutResultList,
+        ..ResultFileOptions::default()
+    };
+    let bytes = render_result_xml(&ResultMessage::for_card_check(outcome, &options).expect("file"));
+    assert_conforms("OQSsiquc01res_face_00000001_20261125100005.xml", &bytes);
+    String::from_utf8(bytes).expect("utf8")
 }
 
 #[test]
@@ -77,6 +81,9 @@ fn snapshot_request_and_answer() {
             insured_branch_number: "00".into(),
             birth: chrono::NaiveDate::from_ymd_opt(1942, 9, 15).expect("date"),
         },
+        limit_application_consent: true,
+        arbitrary_identifier: None,
+        qualification_confirmation_date: Some(day()),
     });
     insta::assert_snapshot!(
         "request_by_insurance_card",
@@ -84,6 +91,7 @@ fn snapshot_request_and_answer() {
     );
     let answer =
         RequestResponder::new(book(), ResultFileOptions::default()).answer(&request, at(11, 0, 0));
+    assert_conforms("OQSsiquc01res_0001.xml", &answer);
     insta::assert_snapshot!(
         "answer_newer_qualification_exists",
         String::from_utf8(answer).expect("utf8")

@@ -8,9 +8,7 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use harness_face::camera::{Camera, CameraSetup, DeviceFault, Scene, Subject, DEFAULT_BURST};
-use harness_face::matching::{
-    analyse_frame, similarity, BurstObservation, FrameFinding, LbpMatcher,
-};
+use harness_face::matching::{BurstObservation, FrameFinding, LbpMatcher};
 use harness_face::photo::{
     decode_card_photo, encode_card_photo, render_card_photo, CARD_PHOTO_RATE,
 };
@@ -70,7 +68,7 @@ fn main() {
             // Adult card photos are up to 10 years old (the card's validity).
             let photo_age = (age - 9.0 * hash01(seed, 3)).max(18.0);
             let card = card_photo(&identity, photo_age);
-            let card_finding = analyse_frame(&card);
+            let card_finding = matcher.analyse_frame(&card);
             Person {
                 subject: Subject {
                     identity,
@@ -105,16 +103,16 @@ fn main() {
             // Time one frame: find, normalise, describe, compare with the (pre-analysed) card.
             for frame in &frames {
                 let t = Instant::now();
-                let finding = analyse_frame(frame);
+                let finding = matcher.analyse_frame(frame);
                 if let (FrameFinding::Face(obs), FrameFinding::Face(card)) =
                     (&finding, &person.card_finding)
                 {
-                    std::hint::black_box(similarity(obs, card));
+                    std::hint::black_box(matcher.similarity(obs, card));
                 }
                 frame_times.push(t.elapsed());
             }
             let t = Instant::now();
-            let burst = BurstObservation::observe(&frames);
+            let burst = matcher.observe(&frames);
             let analysis = matcher.judge(&person.card_finding, &burst);
             burst_times.push(t.elapsed());
             genuine_scores.push(analysis.report.score);
@@ -173,7 +171,10 @@ fn main() {
                     // The infant grown up: the card photo shows them at 1, the camera at 5–12.
                     let baby = card_photo(&person.subject.identity, 1.0);
                     let age = 5 + (i % 8) as u8;
-                    (Scene::GrownUp { age_years: age }, analyse_frame(&baby))
+                    (
+                        Scene::GrownUp { age_years: age },
+                        matcher.analyse_frame(&baby),
+                    )
                 }
                 other => (*other, person.card_finding.clone()),
             };
@@ -187,8 +188,7 @@ fn main() {
                 Err(_) => "CameraError".to_string(),
                 Ok(cam) => {
                     let frames = cam.burst(DEFAULT_BURST);
-                    let analysis =
-                        matcher.judge(&card_finding, &BurstObservation::observe(&frames));
+                    let analysis = matcher.judge(&card_finding, &matcher.observe(&frames));
                     format!("{:?}", analysis.report.decision)
                 }
             };
@@ -217,7 +217,7 @@ fn main() {
     );
     println!(
         "threshold {:.3}; bursts of {DEFAULT_BURST} frames (320x240)",
-        matcher.threshold
+        matcher.threshold()
     );
     println!(
         "genuine clean bursts: {genuine_total}, accepted {genuine_accepts}, FRR {:.3} %  decisions {genuine_decisions:?}",

@@ -1,7 +1,7 @@
 //! Lists what the matcher finds on card photos of a generated population:
 //! `cargo run -p harness-face --example cards -- <first-seed> <count> [out-dir]`.
 
-use harness_face::matching::{analyse_frame, FrameFinding};
+use harness_face::matching::{analyse_frame, FrameFinding, MatcherTuning};
 use harness_face::photo::{
     decode_card_photo, encode_card_photo, render_card_photo, CARD_PHOTO_RATE,
 };
@@ -26,7 +26,7 @@ fn main() {
             .ok()
             .and_then(|b| decode_card_photo(&b).ok())
             .unwrap_or(photo);
-        let finding = analyse_frame(&photo);
+        let finding = analyse_frame(&photo, &MatcherTuning::default());
         let text = match &finding {
             FrameFinding::Face(o) => format!("Face eyes {:?}", o.eyes),
             other => format!("{other:?}"),

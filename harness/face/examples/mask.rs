@@ -2,6 +2,7 @@
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
     let img = image::open(args.get(1).ok_or("in.png")?)?.to_rgb8();
-    harness_face::matching::skin_mask_image(&img).save(args.get(2).ok_or("out.png")?)?;
+    harness_face::matching::skin_mask_image(&img, &Default::default())
+        .save(args.get(2).ok_or("out.png")?)?;
     Ok(())
 }

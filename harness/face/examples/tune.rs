@@ -3,13 +3,18 @@
 
 use harness_face::camera::{Camera, CameraSetup, Scene, Subject, DEFAULT_BURST};
 use harness_face::matching::{
-    analyse_frame, similarity, FaceObservation, FrameFinding, GEOMETRY_FEATURES,
+    FaceObservation, FrameFinding, ScoreTuning, Similarity, GEOMETRY_FEATURES,
 };
 use harness_face::photo::{
     decode_card_photo, encode_card_photo, render_card_photo, CARD_PHOTO_RATE,
 };
 use harness_face::raster::{hash01, splitmix};
 use harness_face::synth::{FaceIdentity, Sex};
+
+/// The library's similarity with the default scoring.
+fn similarity(a: &FaceObservation, b: &FaceObservation) -> Similarity {
+    harness_face::matching::similarity(a, b, &ScoreTuning::default())
+}
 
 fn person(seed: u64) -> (Subject, f32) {
     let sex = if hash01(seed, 1) < 0.5 {
@@ -35,7 +40,7 @@ fn card_obs(subject: &Subject, photo_age: f32) -> Option<FaceObservation> {
         .ok()
         .and_then(|b| decode_card_photo(&b).ok())
         .unwrap_or(photo);
-    match analyse_frame(&photo) {
+    match harness_face::analyse_frame(&photo, &Default::default()) {
         FrameFinding::Face(o) => Some(*o),
         _ => None,
     }
@@ -51,10 +56,12 @@ fn burst_obs(subject: &Subject, seed: u64) -> Vec<FaceObservation> {
     .expect("camera");
     cam.burst(DEFAULT_BURST)
         .iter()
-        .filter_map(|f| match analyse_frame(f) {
-            FrameFinding::Face(o) => Some(*o),
-            _ => None,
-        })
+        .filter_map(
+            |f| match harness_face::analyse_frame(f, &Default::default()) {
+                FrameFinding::Face(o) => Some(*o),
+                _ => None,
+            },
+        )
         .collect()
 }
 

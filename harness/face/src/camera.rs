@@ -186,10 +186,25 @@ pub enum CameraError {
     NotConnected,
 }
 
+/// Where the frames are seen from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Viewpoint {
+    /// The reader's camera: fixed height, the scene's framing (a seated person is below it),
+    /// the device's faults.
+    ReaderCamera,
+    /// The staff at the counter (窓口の職員): framed on the person whatever their height, in the
+    /// counter's room light, no device in between. The scene's causes on the face (injury,
+    /// bandage, eyepatch, mask, the grown-up infant) stay; the reader camera's own problems
+    /// (height, backlight at the reader, device faults) do not. A printed photo held up to the
+    /// reader is held by somebody: staff see that person.
+    Counter,
+}
+
 /// An opened (emulated) camera.
 #[derive(Debug, Clone)]
 pub struct Camera {
     setup: CameraSetup,
+    viewpoint: Viewpoint,
 }
 
 /// Per-session (per seed) conditions: where the person stands, the room, the light.
@@ -212,7 +227,24 @@ impl Camera {
         if setup.fault == Some(DeviceFault::Missing) {
             return Err(CameraError::NotConnected);
         }
-        Ok(Camera { setup })
+        Ok(Camera {
+            setup,
+            viewpoint: Viewpoint::ReaderCamera,
+        })
+    }
+
+    /// What staff at the counter see of the person in `setup` (see [`Viewpoint::Counter`]):
+    /// never fails, the setup's device fault does not apply.
+    pub fn at_counter(setup: CameraSetup) -> Camera {
+        Camera {
+            setup,
+            viewpoint: Viewpoint::Counter,
+        }
+    }
+
+    /// Where this camera's frames are seen from.
+    pub fn viewpoint(&self) -> Viewpoint {
+        self.viewpoint
     }
 
     /// The setup this camera was opened with.
@@ -222,6 +254,9 @@ impl Camera {
 
     /// Frame `index`, or None when the device delivers nothing.
     pub fn frame(&self, index: u32) -> Option<RgbImage> {
+        if self.viewpoint == Viewpoint::Counter {
+            return Some(self.render(index));
+        }
         match self.setup.fault {
             Some(DeviceFault::Missing) | Some(DeviceFault::NoFrames) => None,
             Some(DeviceFault::BlackFrames) => Some(black_frame(self.setup.seed, index)),
@@ -235,8 +270,16 @@ impl Camera {
         (0..count as u32).map_while(|i| self.frame(i)).collect()
     }
 
+    /// Scene code mixed into the seeds: the counter's room and light differ from the reader's.
+    fn view_code(&self) -> u64 {
+        match self.viewpoint {
+            Viewpoint::ReaderCamera => self.setup.scene.code(),
+            Viewpoint::Counter => self.setup.scene.code() ^ 0xC0_4E7E_0000,
+        }
+    }
+
     fn session(&self) -> Session {
-        let seed = splitmix(self.setup.seed ^ splitmix(self.setup.scene.code()));
+        let seed = splitmix(self.setup.seed ^ splitmix(self.view_code()));
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let walls: [Color; 5] = [
             [150.0, 165.0, 182.0],
@@ -247,7 +290,7 @@ impl Camera {
         ];
         let wall = walls[rng.random_range(0..walls.len())];
         let scale = rng.random_range(44.0f32..52.0);
-        let base = Pose {
+        let mut base = Pose {
             cx: FRAME_WIDTH as f32 / 2.0 + rng.random_range(-14.0f32..14.0),
             cy: 104.0 + rng.random_range(-6.0f32..8.0),
             scale,
@@ -256,6 +299,12 @@ impl Camera {
             eye_open: 1.0,
             gaze: (0.0, 0.0),
         };
+        if self.viewpoint == Viewpoint::Counter {
+            // Framed on the person: the face a little larger and near the middle.
+            base.cx = FRAME_WIDTH as f32 / 2.0 + (base.cx - FRAME_WIDTH as f32 / 2.0) * 0.4;
+            base.cy = 108.0 + (base.cy - 104.0) * 0.5;
+            base.scale = scale * 1.1;
+        }
         let light = Lighting {
             dir: (
                 rng.random_range(-0.7f32..0.7),
@@ -292,9 +341,11 @@ impl Camera {
         let session = self.session();
         let scene = self.setup.scene;
         let frame_seed =
-            splitmix(self.setup.seed ^ splitmix(scene.code() ^ (u64::from(index) << 32)));
-        let mut canvas = background(&session, scene == Scene::Backlight);
-        if scene == Scene::PrintedPhoto {
+            splitmix(self.setup.seed ^ splitmix(self.view_code() ^ (u64::from(index) << 32)));
+        let counter = self.viewpoint == Viewpoint::Counter;
+        let backlight = scene == Scene::Backlight && !counter;
+        let mut canvas = background(&session, backlight);
+        if scene == Scene::PrintedPhoto && !counter {
             draw_print(&mut canvas, &self.setup.subject, &session);
             return finish(&canvas, &session, frame_seed);
         }
@@ -302,6 +353,8 @@ impl Camera {
         let (identity, age) = match scene {
             Scene::Nobody => return finish(&canvas, &session, frame_seed),
             Scene::AnotherPerson => (&session.other, session.other_age),
+            // At the counter, whoever held the print up to the reader stands there.
+            Scene::PrintedPhoto => (&session.other, session.other_age),
             Scene::GrownUp { age_years } => (&subject.identity, f32::from(age_years)),
             _ => (&subject.identity, subject.age_years),
         };
@@ -341,11 +394,11 @@ impl Camera {
             1.0
         };
         let mut light = session.light;
-        if scene == Scene::Backlight {
+        if backlight {
             light.ambient = 0.22;
             light.diffuse = 0.08;
         }
-        if scene == Scene::BelowFrame {
+        if scene == Scene::BelowFrame && !counter {
             // Seated below the camera: only the top of the head (and perhaps the forehead) is seen.
             pose.cy = FRAME_HEIGHT as f32 + pose.scale * rng.random_range(0.05f32..0.9);
         }

@@ -3,7 +3,7 @@
 
 use image::{Rgb, RgbImage};
 
-use crate::{MatchDecision, MatchReport};
+use crate::match_report::{MatchDecision, MatchReport};
 
 const GLYPH_W: u32 = 5;
 
@@ -75,7 +75,7 @@ pub fn draw_text(img: &mut RgbImage, x: u32, y: u32, text: &str, scale: u32, col
     }
 }
 
-fn fill(img: &mut RgbImage, x0: u32, y0: u32, w: u32, h: u32, color: Rgb<u8>) {
+pub(crate) fn fill(img: &mut RgbImage, x0: u32, y0: u32, w: u32, h: u32, color: Rgb<u8>) {
     for y in y0..(y0 + h).min(img.height()) {
         for x in x0..(x0 + w).min(img.width()) {
             img.put_pixel(x, y, color);

@@ -311,7 +311,7 @@ fn odd_frames_and_photos_never_panic() {
         RgbImage::from_pixel(320, 240, image::Rgb([200, 150, 120])),
     ];
     for img in &odd {
-        let _ = analyse_frame(img);
+        let _ = analyse_frame(img, &Default::default());
         let _ = matcher.compare(img, std::slice::from_ref(&card));
         let _ = matcher.compare(&card, std::slice::from_ref(img));
     }

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use common::{Bench, AUTH_PIN, HOLDER};
 use harness_reader::Touch;
-use virtual_card::card::CardKind;
+use virtual_card::CardKind;
 
 fn face_visit(bench: &mut Bench) {
     bench.place_card();

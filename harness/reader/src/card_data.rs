@@ -5,6 +5,9 @@ use chrono::{Datelike, NaiveDate};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
+/// The tag of the photo (JPEG 2000) inside the 券面AP record (DESIGN.md §2).
+pub const TAG_PHOTO: u16 = 0xDF27;
+
 /// Errors decoding card data. Card data comes from the wire: it is never trusted.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CardDataError {
@@ -93,7 +96,7 @@ pub fn card_face_photo(record: &[u8]) -> Result<Option<Vec<u8>>, CardDataError> 
     }
     let photo = parse_tlvs(template)?
         .into_iter()
-        .find(|(tag, _)| *tag == crate::apdu::TAG_PHOTO)
+        .find(|(tag, _)| *tag == TAG_PHOTO)
         .map(|(_, value)| value.to_vec())
         .filter(|value| !value.is_empty());
     Ok(photo)
@@ -189,16 +192,6 @@ impl std::fmt::Debug for PrintedCardFace {
 }
 
 impl PrintedCardFace {
-    /// What a clean optical scan reads off a virtual card's printed face (birth date, expiry
-    /// year, security code). `None` when the card's security code is not four digits.
-    pub fn of_card(card: &virtual_card::card::CardData) -> Option<Self> {
-        Some(Self {
-            birth_date: card.holder.birth,
-            expiry_year: card.expiry.year(),
-            security_code: SecurityCode::new(card.security_code.expose())?,
-        })
-    }
-
     /// 照合番号B: 和暦 YYMMDD of the birth date + expiry year (4 digits) + security code, ASCII.
     /// `None` when the birth date is before 明治 or the expiry year is not four digits.
     pub fn collation_number_b(&self) -> Option<Zeroizing<Vec<u8>>> {

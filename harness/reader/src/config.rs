@@ -9,6 +9,7 @@ use image::RgbImage;
 
 use crate::attestation::ReaderCredentials;
 use crate::mode::ReaderMode;
+use crate::vocab::ConsentScreens;
 
 /// Decodes the card photo (券面AP DF27, JPEG 2000) into pixels.
 pub trait CardPhotoDecoder: Send + Sync {
@@ -54,8 +55,11 @@ pub struct ReaderConfig {
     pub initial_mode: ReaderMode,
     /// Face comparisons offered per visit before only the PIN is offered (default 3).
     pub face_tries_per_visit: u32,
-    /// Consecutive face failures on one card that lock face auth on it (default 10, reported in
-    /// the field). Counted across visits and modes; reset only by a face match.
+    /// Consecutive face failures on one card that lock face auth on it until the municipality
+    /// unlocks it (default 10: TBS (itv), citing 厚生労働省, reports that 10 consecutive face
+    /// failures lock face auth and that switching to 目視確認 resets neither this count nor the
+    /// PIN's, <https://newsdig.tbs.co.jp/articles/itv/1447618?page=3>). Counted per card across
+    /// visits, readers and modes by the facility's store; reset only by a face match.
     pub face_lock_threshold: u32,
     /// No touch for this long while the reader waits for the patient: the visit ends
     /// (patient walked away). Default 60 s.
@@ -75,6 +79,9 @@ pub struct ReaderConfig {
     pub clock_origin: NaiveDateTime,
     /// The reader's attestation key and certificate.
     pub credentials: ReaderCredentials,
+    /// The consent screens the reader shows (dated: they changed on 2024-10-07). Default: the
+    /// screens in force on the date of `clock_origin`.
+    pub consent_screens: ConsentScreens,
 }
 
 impl ReaderConfig {
@@ -94,6 +101,7 @@ impl ReaderConfig {
             card_timeout: Duration::from_secs(5),
             service_timeout: Duration::from_secs(30),
             end_screen_hold: Duration::from_secs(5),
+            consent_screens: ConsentScreens::in_force_on(clock_origin.date()),
             clock_origin,
             credentials,
         }

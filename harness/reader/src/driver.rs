@@ -3,9 +3,10 @@
 
 use std::time::Duration;
 
+use card_protocol::trace::{hex, masked_command_hex};
+use card_protocol::Command;
 use harness_transport::{CardChannel, TransportError};
 
-use crate::apdu::{hex, CommandApdu};
 use crate::io::{Input, Output};
 use crate::reader::Reader;
 
@@ -13,21 +14,18 @@ use crate::reader::Reader;
 #[derive(Debug, Clone)]
 pub struct Exchange {
     /// The command sent.
-    pub command: CommandApdu,
+    pub command: Command,
     /// The response bytes (data + SW), or the channel error.
     pub response: Result<Vec<u8>, String>,
 }
 
 impl Exchange {
-    /// `>> 00 A4 … / << 90 00`, with secrets hidden.
+    /// `>> 00 A4 … / << 90 00`, with the data of VERIFY (PINs, 照合番号B) masked.
     pub fn to_trace_string(&self) -> String {
+        let command = masked_command_hex(&self.command.encode());
         match &self.response {
-            Ok(response) => format!(
-                ">> {}\n<< {}",
-                self.command.to_trace_string(),
-                hex(response)
-            ),
-            Err(error) => format!(">> {}\n!! {error}", self.command.to_trace_string()),
+            Ok(response) => format!(">> {command}\n<< {}", hex(response)),
+            Err(error) => format!(">> {command}\n!! {error}"),
         }
     }
 }
@@ -57,7 +55,7 @@ pub fn run_until_idle<C: CardChannel + ?Sized>(
             pumped.outputs.push(output);
             continue;
         };
-        let (next, response) = match channel.transmit(command.as_bytes()) {
+        let (next, response) = match channel.transmit(&command.encode()) {
             Ok(response) => (Input::CardResponse(response.clone()), Ok(response)),
             Err(error @ (TransportError::NoCard | TransportError::CardRemoved)) => {
                 (Input::CardRemoved, Err(error.to_string()))

@@ -20,7 +20,10 @@ impl ReaderMode {
     /// Every mode, in the order of the terminal's buttons.
     pub const ALL: [ReaderMode; 3] = [Self::Unattended, Self::PinOnly, Self::VisualCheck];
 
-    /// The label on the terminal's button.
+    /// The label on the terminal's button, as the operator screen shows it (no invented text):
+    /// 「無人運転」「暗証番号認証固定」「目視確認」 on 顔認証付きカードリーダー操作 in the procedure sheet
+    /// 別添2「『顔認証』、『暗証番号』の両方で資格確認ができない場合、『目視確認モード』を使って
+    /// 資格確認を行ってください」 (the project's seed; DESIGN.md §1).
     pub fn label(self) -> &'static str {
         match self {
             Self::Unattended => "無人運転",

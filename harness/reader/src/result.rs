@@ -1,64 +1,11 @@
-//! How a visit at the reader ended.
+//! How a visit at the reader ended: [`CheckResult`], [`CheckOutcome`], [`FailureReason`].
 
+use card_protocol::StatusWord;
 use chrono::NaiveDateTime;
 use harness_eligibility::protocol::{Consents, IdentityMethod};
-use harness_face::{MatchDecision, MatchReport};
+use harness_face::MatchReport;
 
-use crate::apdu::StatusWord;
-use crate::io::CameraFault;
-
-/// Identifies a card across visits: SHA-256 of its user-auth certificate (DER). The reader keys
-/// its face-failure counters by it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct CardKey(pub [u8; 32]);
-
-impl CardKey {
-    /// The key of a card with this user-auth certificate.
-    pub fn from_auth_certificate(der: &[u8]) -> Self {
-        use sha2::Digest;
-        Self(sha2::Sha256::digest(der).into())
-    }
-}
-
-/// Why face authentication could not confirm the patient.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FaceFailure {
-    /// The last comparison did not match (NoMatch, NoFace, Occluded, PoorImage, NotLive).
-    NotRecognised(MatchDecision),
-    /// Face auth is locked on this card after too many consecutive failures.
-    Locked,
-    /// The card has no photo (cards of children under 1).
-    NoPhoto,
-    /// The photo on the card could not be decoded.
-    PhotoUnreadable,
-    /// The card refused 照合番号B (its retry counter is blocked).
-    CardFaceLocked,
-    /// The camera failed as a device.
-    Camera(CameraFault),
-}
-
-impl FaceFailure {
-    /// The line the patient sees.
-    pub fn patient_text(self) -> &'static str {
-        match self {
-            Self::NotRecognised(_) => "顔認証できませんでした",
-            Self::Locked => "顔認証がロックされています",
-            Self::NoPhoto => "カードに顔写真が登録されていないため顔認証できません",
-            Self::PhotoUnreadable => "カードの顔写真を読み取れませんでした",
-            Self::CardFaceLocked => "カードの券面情報を読み取れないため顔認証できません",
-            Self::Camera(_) => "カメラが使用できないため顔認証できません",
-        }
-    }
-}
-
-/// Why the PIN route was not possible.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PinFailure {
-    /// Three wrong tries: the user-auth PIN is blocked (6984).
-    Locked,
-    /// The card has no PIN (顔認証マイナンバーカード: face-only card).
-    NotSet,
-}
+use crate::vocab::{CardKey, FaceFailure, MissingData, PinFailure};
 
 /// Why a visit failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -101,6 +48,8 @@ pub enum FailureReason {
     ServiceRejected(String),
     /// The reader could not sign its attestation.
     AttestationFailed(String),
+    /// Data a step needed was missing (never replaced by an empty default).
+    MissingData(MissingData),
 }
 
 impl FailureReason {
@@ -134,6 +83,7 @@ impl FailureReason {
             Self::ServiceTimeout => "資格確認サービス無応答".into(),
             Self::ServiceRejected(reason) => format!("資格確認エラー（{reason}）"),
             Self::AttestationFailed(error) => format!("署名エラー（{error}）"),
+            Self::MissingData(missing) => format!("データ欠落（{}）", missing.label()),
         }
     }
 }

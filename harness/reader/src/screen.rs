@@ -1,21 +1,20 @@
-//! The patient screens of the reader, rendered as the plain Japanese text a real reader shows.
+//! The patient screens of the reader, rendered as plain Japanese text, and the buttons each
+//! screen shows ([`PatientScreen::buttons`]: drivers press buttons by these labels).
+//!
+//! Taken from public sources: the method names 顔認証 / 暗証番号 (アイン薬局's walkthrough of its
+//! reader: 「本人確認方法を顔認証または暗証番号のどちらかを選択」,
+//! <https://www.ainj.co.jp/pharmacy/online-e-checks.html>), the 目視確認 mode name (the seed's
+//! operator screen), and the consent items and buttons (see [`ConsentScreens`]). Every other line
+//! is the harness's own wording: real readers differ by maker and their texts are not published
+//! in full, so they are not copied from anywhere and must not be read as the real screens.
 
 use harness_eligibility::protocol::IdentityMethod;
 use harness_face::MatchDecision;
 
-use crate::io::{CardFaceScanError, ConsentItem, Touch};
-use crate::result::{FaceFailure, FailureReason, PinFailure};
-
-/// Whether an identity method can be chosen on this card.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Availability {
-    /// The button is there.
-    Offered,
-    /// Locked on this card (face: too many consecutive failures; PIN: three wrong tries).
-    Locked,
-    /// This card does not support it (face: no photo; PIN: face-only card).
-    NotOnCard,
-}
+use crate::result::FailureReason;
+use crate::vocab::{
+    Availability, CardFaceScanError, ConsentItem, ConsentScreens, FaceFailure, PinFailure, Touch,
+};
 
 /// What the patient sees on the reader.
 #[derive(Debug, Clone, PartialEq)]
@@ -78,10 +77,18 @@ pub enum PatientScreen {
     },
     /// しばらくお待ちください (talking to the card or the service).
     PleaseWait,
-    /// 同意の選択.
-    Consent {
-        /// Answers so far, in [`ConsentItem::ALL`] order.
-        answers: [Option<bool>; 4],
+    /// 同意の選択, first screen since 2024-10-07: ［全て同意する］ or ［個別に同意する］.
+    ConsentChoice,
+    /// 同意の選択: one item on its own screen.
+    ConsentItem {
+        /// The consent screens in force (they name the items).
+        screens: ConsentScreens,
+        /// The item asked.
+        item: ConsentItem,
+        /// 1-based position of this screen among the item screens.
+        number: usize,
+        /// How many item screens there are.
+        of: usize,
     },
     /// 受付が完了しました.
     Completed,
@@ -94,6 +101,7 @@ pub enum PatientScreen {
     },
 }
 
+// Harness wording (see the module comment).
 const TAKE_CARD: &str = "カードをお取りください";
 const ASK_STAFF: &str = "受付にお声かけください";
 
@@ -101,9 +109,18 @@ fn button(label: &str) -> String {
     format!("［{label}］")
 }
 
+/// The two answers on an item's consent screen. 限度額情報 was answered 「提供する」「提供しない」
+/// (社会保険研究所, see [`ConsentScreens`]); the other items 「同意する」「同意しない」.
+fn consent_answers(item: ConsentItem) -> (&'static str, &'static str) {
+    match item {
+        ConsentItem::LimitApplication => ("提供する", "提供しない"),
+        _ => ("同意する", "同意しない"),
+    }
+}
+
 impl PatientScreen {
-    /// The buttons on this screen: (label as rendered inside ［］, the touch it sends). Consent
-    /// buttons are labelled `<item>：同意する` / `<item>：同意しない`, PIN keys `0`–`9`.
+    /// Exactly the buttons this screen shows: (label as rendered inside ［］, the touch it sends),
+    /// in screen order. The reader refuses any other touch (`Output::Refused`).
     pub fn buttons(&self) -> Vec<(String, Touch)> {
         let mut buttons: Vec<(String, Touch)> = Vec::new();
         let mut push = |label: &str, touch: Touch| buttons.push((label.to_owned(), touch));
@@ -150,15 +167,26 @@ impl PatientScreen {
                 push("OK", Touch::PinOk);
                 push("中止", Touch::Cancel);
             }
-            Self::Consent { .. } => {
-                for item in ConsentItem::ALL {
-                    for (answer, given) in [("同意する", true), ("同意しない", false)] {
-                        push(
-                            &format!("{}：{answer}", item.label()),
-                            Touch::Consent { item, given },
-                        );
-                    }
-                }
+            Self::ConsentChoice => {
+                push("全て同意する", Touch::ConsentAll);
+                push("個別に同意する", Touch::ConsentIndividually);
+            }
+            Self::ConsentItem { item, .. } => {
+                let (yes, no) = consent_answers(*item);
+                push(
+                    yes,
+                    Touch::Consent {
+                        item: *item,
+                        given: true,
+                    },
+                );
+                push(
+                    no,
+                    Touch::Consent {
+                        item: *item,
+                        given: false,
+                    },
+                );
             }
             Self::PlaceCard
             | Self::VisualWaitingForStaff
@@ -264,12 +292,14 @@ impl PatientScreen {
                 lines.push(button("中止"));
                 lines
             }
-            Self::FaceUnavailable { failure } => vec![
-                failure.patient_text().into(),
-                "暗証番号で本人確認を行ってください".into(),
-                button("暗証番号で認証"),
-                button("中止"),
-            ],
+            Self::FaceUnavailable { failure } => {
+                let mut lines = vec![failure.patient_text().to_string()];
+                lines.extend(failure.patient_hint().map(String::from));
+                lines.push("暗証番号で本人確認を行ってください".into());
+                lines.push(button("暗証番号で認証"));
+                lines.push(button("中止"));
+                lines
+            }
             Self::EnterPin {
                 tries_left,
                 typed,
@@ -289,6 +319,7 @@ impl PatientScreen {
                 lines.push("利用者証明用電子証明書の暗証番号（数字4桁）".into());
                 let typed = (*typed).min(4);
                 lines.push(format!("{}{}", "●".repeat(typed), "○".repeat(4 - typed)));
+                lines.push((1..=9).chain([0]).map(|d| button(&d.to_string())).collect());
                 lines.push(format!(
                     "{}{}{}",
                     button("訂正"),
@@ -298,25 +329,34 @@ impl PatientScreen {
                 lines
             }
             Self::PleaseWait => vec!["しばらくお待ちください".into()],
-            Self::Consent { answers } => {
-                let mut lines = vec![
-                    "同意の選択".to_string(),
-                    "過去の情報を医療機関・薬局に提供することに同意しますか".into(),
-                ];
-                for (item, answer) in ConsentItem::ALL.iter().zip(answers) {
-                    let state = match answer {
-                        Some(true) => "同意する",
-                        Some(false) => "同意しない",
-                        None => "未選択",
-                    };
-                    lines.push(format!(
-                        "{}：{state}　{}{}",
-                        item.label(),
-                        button("同意する"),
-                        button("同意しない")
-                    ));
-                }
-                lines
+            // 同意の選択 and the question lines are ours; the items and buttons are cited at
+            // ConsentScreens.
+            Self::ConsentChoice => vec![
+                "同意の選択".into(),
+                "過去の診療・薬剤情報などを医療機関・薬局に提供することに同意しますか".into(),
+                button("全て同意する"),
+                button("個別に同意する"),
+            ],
+            Self::ConsentItem {
+                screens,
+                item,
+                number,
+                of,
+            } => {
+                let label = screens.label(*item);
+                let question = match item {
+                    ConsentItem::LimitApplication => {
+                        format!("{label}を医療機関・薬局に提供しますか")
+                    }
+                    _ => format!("過去の{label}を医療機関・薬局に提供することに同意しますか"),
+                };
+                let (yes, no) = consent_answers(*item);
+                vec![
+                    format!("同意の選択（{number} / {of}）"),
+                    label.into(),
+                    question,
+                    format!("{}{}", button(yes), button(no)),
+                ]
             }
             Self::Completed => vec!["受付が完了しました".into(), TAKE_CARD.into()],
             Self::Failed { reason, .. } => failure_lines(reason),
@@ -357,13 +397,19 @@ fn failure_lines(reason: &FailureReason) -> Vec<String> {
         FailureReason::CardError { .. }
         | FailureReason::CardNoResponse
         | FailureReason::CardTransport(_) => vec!["カードを読み取れませんでした".into()],
-        FailureReason::Face(failure) => vec![failure.patient_text().into()],
+        FailureReason::Face(failure) => {
+            let mut lines = vec![failure.patient_text().to_string()];
+            lines.extend(failure.patient_hint().map(String::from));
+            lines
+        }
         FailureReason::Pin(PinFailure::Locked) => vec!["暗証番号がロックされています".into()],
         FailureReason::Pin(PinFailure::NotSet) => {
             vec!["このカードは暗証番号が設定されていません".into()]
         }
-        FailureReason::NoMethodAvailable { .. } => {
-            vec!["顔認証・暗証番号のどちらもご利用いただけません".into()]
+        FailureReason::NoMethodAvailable { face, .. } => {
+            let mut lines = vec!["顔認証・暗証番号のどちらもご利用いただけません".to_string()];
+            lines.extend(face.patient_hint().map(String::from));
+            lines
         }
         FailureReason::StaffConfirmationMissing => vec![
             "目視確認モード".into(),
@@ -371,7 +417,8 @@ fn failure_lines(reason: &FailureReason) -> Vec<String> {
         ],
         FailureReason::ServiceTimeout
         | FailureReason::ServiceRejected(_)
-        | FailureReason::AttestationFailed(_) => vec!["資格確認できませんでした".into()],
+        | FailureReason::AttestationFailed(_)
+        | FailureReason::MissingData(_) => vec!["資格確認できませんでした".into()],
     };
     lines.push(ASK_STAFF.into());
     lines.push(TAKE_CARD.into());

@@ -10,13 +10,13 @@ use harness_eligibility::protocol::{IdentityMethod, IdentityProof};
 use harness_face::MatchDecision;
 use harness_reader::{
     attestation_statement, Availability, CameraFault, CardFaceScanError, CardKey, CheckOutcome,
-    FaceFailure, FailureReason, Input, Output, PatientScreen, PinFailure, ReaderMode,
-    ServiceAnswer, Touch, VisualConfirmation,
+    FaceFailure, FailureReason, Input, Output, PatientScreen, PinFailure, ReaderMode, Refused,
+    ServiceAnswer, Touch,
 };
 use rsa::pkcs8::DecodePrivateKey;
 use rsa::{Pkcs1v15Sign, PrivateKey};
 use sha2::{Digest, Sha256};
-use virtual_card::card::CardKind;
+use virtual_card::CardKind;
 
 fn secs(s: u64) -> Duration {
     Duration::from_secs(s)
@@ -116,10 +116,14 @@ fn face_route_completes_with_a_signed_reader_attestation() {
         b"another statement",
         signature
     ));
-    assert!(check.consents.medication.given);
-    assert!(!check.consents.health_checkups.given);
+    // Since 2024-10-07 (the clock is in 2026): 個別に同意する, 診療・薬剤情報 one answer.
+    let consents = check.consents;
+    assert!(consents.medication.unwrap().given);
+    assert!(consents.diagnosis.unwrap().given);
+    assert!(!consents.health_checkups.unwrap().given);
+    assert_eq!(consents.limit_application, None);
     assert_eq!(
-        check.consents.operation.at,
+        consents.operation.unwrap().at,
         clock_origin() + chrono::Duration::seconds(20)
     );
 
@@ -178,7 +182,7 @@ fn pin_route_completes_with_the_cards_signature_over_the_challenge() {
         .map(|e| e.to_trace_string())
         .collect();
     let trace = trace.join("\n");
-    assert!(trace.contains(">> 00 20 00 80 04 **"), "{trace}");
+    assert!(trace.contains(">> 00 20 00 80 **"), "{trace}");
     assert!(!trace.contains("31 32 33 34"), "{trace}");
     assert!(trace.contains(">> 80 2A 00 80 33"), "{trace}");
 }
@@ -409,10 +413,14 @@ fn after_the_face_tries_of_a_visit_only_the_pin_is_offered() {
     assert_eq!(result.method, Some(IdentityMethod::Pin));
     assert_eq!(result.face_reports.len(), 3);
     // The photo was read once: one VERIFY of 照合番号B in the trace.
+    let select_key_b = card_protocol::Command::Select(card_protocol::Select::ef(0x0012));
     let verifies_b = bench
         .exchanges
-        .iter()
-        .filter(|e| e.to_trace_string().starts_with(">> 00 20 00 80 0E **"))
+        .windows(2)
+        .filter(|pair| {
+            pair[0].command == select_key_b
+                && matches!(pair[1].command, card_protocol::Command::Verify(_))
+        })
         .count();
     assert_eq!(verifies_b, 1);
 }
@@ -430,7 +438,7 @@ fn ten_consecutive_face_failures_lock_face_auth_and_mode_changes_do_not_reset_it
             failures += 1;
             bench.touch(Touch::Retry);
         }
-        assert_eq!(bench.reader.face_failures(&card), failures, "visit {visit}");
+        assert_eq!(bench.face_failures(&card), failures, "visit {visit}");
         bench.touch(Touch::Cancel);
         bench.remove_card();
         // Switching modes back and forth changes nothing.
@@ -438,7 +446,7 @@ fn ten_consecutive_face_failures_lock_face_auth_and_mode_changes_do_not_reset_it
         bench.send(Input::ModeChanged(ReaderMode::PinOnly));
         bench.send(Input::ModeChanged(ReaderMode::Unattended));
     }
-    assert_eq!(bench.reader.face_failures(&card), 9);
+    assert_eq!(bench.face_failures(&card), 9);
     bench.place_card();
     bench.face_route_to_camera();
     let outputs = bench.show_face(STRANGER);
@@ -516,9 +524,9 @@ fn a_face_match_resets_the_consecutive_failures() {
     bench.face_route_to_camera();
     bench.show_face(STRANGER);
     bench.touch(Touch::Retry);
-    assert_eq!(bench.reader.face_failures(&card), 1);
+    assert_eq!(bench.face_failures(&card), 1);
     bench.show_face(HOLDER);
-    assert_eq!(bench.reader.face_failures(&card), 0);
+    assert_eq!(bench.face_failures(&card), 0);
 }
 
 #[test]
@@ -598,7 +606,7 @@ fn a_missing_camera_offers_the_pin() {
     );
     assert!(bench.screen().contains("カメラが使用できないため"));
     // A broken camera is not the patient's failure.
-    assert_eq!(bench.reader.face_failures(&card_key_of_fixture()), 0);
+    assert_eq!(bench.face_failures(&card_key_of_fixture()), 0);
 }
 
 #[test]
@@ -642,28 +650,40 @@ fn a_broken_camera_with_a_face_only_card_ends_at_staff() {
     assert!(bench.screen().contains("受付にお声かけください"));
 }
 
-fn confirmation() -> VisualConfirmation {
-    VisualConfirmation {
-        account: "admin".into(),
-        confirmation_date: date(2026, 11, 25),
-        confirmed_at: clock_origin() + chrono::Duration::seconds(3),
-    }
-}
-
 #[test]
 fn visual_check_waits_for_staff_then_takes_card_and_consents() {
     let mut bench = Bench::new(CardKind::FaceOnly);
     bench.send(Input::ModeChanged(ReaderMode::VisualCheck));
     assert_eq!(bench.reader.screen(), &PatientScreen::VisualWaitingForStaff);
-    bench.place_card();
+    // The card first: the reader asks the terminal, which has no tick yet.
+    let outputs = bench.place_card();
+    assert!(outputs
+        .iter()
+        .any(|o| matches!(o, Output::NeedVisualConfirmation)));
     assert_eq!(bench.reader.screen(), &PatientScreen::VisualWaitingForStaff);
-    let before = bench.exchanges.len();
-    assert_eq!(before, 0, "the card is not read before staff confirm");
-    bench.touch(Touch::ChooseFace);
-    bench.touch(Touch::ChoosePin);
+    assert_eq!(
+        bench.exchanges.len(),
+        0,
+        "the card is not read before staff confirm"
+    );
+    for touch in [Touch::ChooseFace, Touch::ChoosePin] {
+        let outputs = bench.touch(touch);
+        assert!(matches!(
+            outputs.as_slice(),
+            [Output::Refused(
+                harness_reader::Refused::ButtonNotShown { .. }
+            )]
+        ));
+    }
     assert_eq!(bench.reader.screen(), &PatientScreen::VisualWaitingForStaff);
-    bench.send(Input::VisualConfirmation(confirmation()));
-    assert!(bench.screen().starts_with("同意の選択"));
+    // Staff tick: the terminal tells the reader, the reader asks, the terminal hands the tick.
+    bench.staff_tick();
+    assert!(
+        bench.screen().starts_with("同意の選択"),
+        "{}",
+        bench.screen()
+    );
+    assert_eq!(bench.tick, None, "the tick is used by this visit");
     bench.consent([true, true, false, false]);
     let check = bench.submitted();
     assert_eq!(
@@ -682,34 +702,93 @@ fn visual_check_waits_for_staff_then_takes_card_and_consents() {
     assert_eq!(result.method_label(), "目視");
     assert!(!bench.outputs.iter().any(is_need_frames));
     assert!(!bench.outputs.iter().any(is_need_challenge));
+    assert!(!bench
+        .outputs
+        .iter()
+        .any(|o| matches!(o, Output::NeedFaceFailures(_))));
 }
 
 #[test]
-fn visual_confirmation_before_the_card_shows_place_card() {
+fn staff_confirmation_before_the_card_shows_place_card() {
     let mut bench = Bench::new(CardKind::Standard);
     bench.send(Input::ModeChanged(ReaderMode::VisualCheck));
-    bench.send(Input::VisualConfirmation(confirmation()));
+    bench.staff_tick();
     assert_eq!(bench.reader.screen(), &PatientScreen::VisualPlaceCard);
     bench.place_card();
     assert!(bench.screen().starts_with("同意の選択"));
 }
 
 #[test]
-fn a_visual_confirmation_outside_visual_mode_is_ignored() {
+fn a_staff_confirmation_outside_visual_mode_is_ignored() {
     let mut bench = Bench::new(CardKind::Standard);
-    bench.send(Input::VisualConfirmation(confirmation()));
+    bench.staff_tick();
+    assert_eq!(bench.reader.screen(), &PatientScreen::PlaceCard);
     bench.place_card();
     assert!(matches!(
         bench.reader.screen(),
         PatientScreen::ChooseMethod { .. }
     ));
+    assert!(!bench
+        .outputs
+        .iter()
+        .any(|o| matches!(o, Output::NeedVisualConfirmation)));
+}
+
+/// The terminal's notification said "ticked", but when the card is placed it has no valid tick
+/// (expired, or used): the reader shows the waiting screen and submits nothing.
+#[test]
+fn an_expired_or_absent_tick_submits_nothing() {
+    let mut bench = Bench::new(CardKind::Standard);
+    bench.send(Input::ModeChanged(ReaderMode::VisualCheck));
+    bench.send(Input::StaffConfirmationAvailable);
+    assert_eq!(bench.reader.screen(), &PatientScreen::VisualPlaceCard);
+    // The terminal expired the tick before the card came: it answers None.
+    bench.tick = None;
+    bench.place_card();
+    assert_eq!(bench.reader.screen(), &PatientScreen::VisualWaitingForStaff);
+    assert_eq!(bench.exchanges.len(), 0, "nothing is read without a tick");
+    assert!(!bench.outputs.iter().any(is_submit));
+    assert!(bench.results().is_empty(), "the visit waits for staff");
+    // Nobody ticks again: the visit ends at the staff timeout, still with nothing submitted.
+    bench.advance(secs(60));
+    assert_eq!(
+        bench.last_result().outcome,
+        failed(FailureReason::StaffConfirmationMissing)
+    );
+    assert!(!bench.outputs.iter().any(is_submit));
+}
+
+#[test]
+fn a_tick_given_for_the_other_reader_is_no_tick_for_this_one() {
+    let mut bench = Bench::new(CardKind::Standard);
+    bench.send(Input::ModeChanged(ReaderMode::VisualCheck));
+    // Staff ticked on the terminal for reader 1; a driver wrongly hands it to reader 0.
+    bench.tick = Some(tick_for(READER_1));
+    bench.place_card();
+    assert_eq!(bench.reader.screen(), &PatientScreen::VisualWaitingForStaff);
+    assert_eq!(bench.exchanges.len(), 0);
+    assert!(!bench.outputs.iter().any(is_submit));
+    // The right tick then lets the waiting card through.
+    bench.staff_tick();
+    assert!(bench.screen().starts_with("同意の選択"));
+}
+
+#[test]
+fn a_tick_answer_nobody_asked_for_is_ignored() {
+    let mut bench = Bench::new(CardKind::Standard);
+    bench.send(Input::ModeChanged(ReaderMode::VisualCheck));
+    bench.send(Input::VisualConfirmation(Some(tick_for(READER_0))));
+    assert_eq!(bench.reader.screen(), &PatientScreen::VisualWaitingForStaff);
+    bench.place_card();
+    assert_eq!(bench.reader.screen(), &PatientScreen::VisualWaitingForStaff);
+    assert!(!bench.outputs.iter().any(is_submit));
 }
 
 #[test]
 fn forgotten_switch_back_leaves_the_next_patient_without_face_or_pin() {
     let mut bench = Bench::new(CardKind::Standard);
     bench.send(Input::ModeChanged(ReaderMode::VisualCheck));
-    bench.send(Input::VisualConfirmation(confirmation()));
+    bench.staff_tick();
     bench.place_card();
     bench.consent([true; 4]);
     bench.accept();
@@ -822,11 +901,12 @@ fn patient_walking_away_from_the_consent_screen() {
     bench.place_card();
     bench.face_route_to_camera();
     bench.show_face(HOLDER);
+    bench.touch(Touch::ConsentIndividually);
     bench.touch(Touch::Consent {
-        item: harness_reader::ConsentItem::Medication,
+        item: harness_reader::ConsentItem::DiagnosisAndMedication,
         given: true,
     });
-    assert!(bench.screen().contains("薬剤情報：同意する"));
+    assert!(bench.screen().contains("手術情報"), "{}", bench.screen());
     bench.advance(secs(60));
     let result = bench.last_result();
     assert_eq!(result.outcome, failed(FailureReason::PatientTimeout));
@@ -965,6 +1045,41 @@ fn service_that_gives_no_challenge_or_no_answer_times_out() {
     assert!(result.consents.is_some());
 }
 
+/// A missing challenge is an error, never an empty challenge that the card signs or the
+/// reader attests.
+#[test]
+fn a_missing_challenge_ends_the_visit_and_nothing_is_signed() {
+    for route in ["pin", "face"] {
+        let mut bench = Bench::new(CardKind::Standard);
+        bench.place_card();
+        if route == "pin" {
+            bench.touch(Touch::ChoosePin);
+            bench.type_pin(AUTH_PIN);
+        } else {
+            bench.touch(Touch::ChooseFace);
+            bench.scan_card_face();
+        }
+        assert!(bench.outputs.iter().any(is_need_challenge), "{route}");
+        let sent_before = bench.exchanges.len();
+        bench.send(Input::Challenge(Vec::new()));
+        assert_eq!(
+            bench.last_result().outcome,
+            failed(FailureReason::MissingData(
+                harness_reader::MissingData::Challenge
+            )),
+            "{route}"
+        );
+        assert_eq!(
+            bench.exchanges.len(),
+            sent_before,
+            "{route}: nothing sent to the card"
+        );
+        assert!(!bench.outputs.iter().any(is_submit), "{route}");
+        assert!(!bench.outputs.iter().any(is_need_frames), "{route}");
+        assert!(bench.screen().contains("資格確認できませんでした"));
+    }
+}
+
 #[test]
 fn service_rejection_is_reported() {
     let mut bench = Bench::new(CardKind::Standard);
@@ -1018,14 +1133,20 @@ fn debug_output_never_shows_a_pin_or_the_card_face_number() {
         .find(|o| matches!(o, Output::Transmit(_)))
         .cloned()
     {
-        let response = bench.channel.card.execute(command.as_bytes());
+        let response = bench.channel.card.execute(&command.encode());
         pending = bench
             .reader
             .handle(Input::CardResponse(response), bench.now);
         all.push_str(&format!("{pending:?}"));
     }
-    assert!(all.contains("00 20 00 80 04 **"), "{all}");
-    assert!(!all.contains("39 38 37 36"), "{all}");
+    assert!(
+        all.contains("Verify { target: CurrentEf, pin: Some(****) }"),
+        "{all}"
+    );
+    assert!(
+        !all.contains("9876") && !all.contains("57, 56, 55, 54"),
+        "{all}"
+    );
     assert!(!format!("{:?}", bench.reader).contains("9876"));
 }
 
@@ -1093,7 +1214,7 @@ fn cancel_while_the_camera_looks_ends_the_visit_and_late_frames_are_ignored() {
 }
 
 #[test]
-fn touches_while_the_reader_talks_to_the_card_or_service_are_ignored() {
+fn touches_while_the_reader_talks_to_the_card_or_service_are_refused() {
     let mut bench = Bench::new(CardKind::Standard);
     bench.place_card();
     bench.touch(Touch::ChooseFace);
@@ -1103,8 +1224,70 @@ fn touches_while_the_reader_talks_to_the_card_or_service_are_ignored() {
         Touch::Digit(1),
         Touch::PinOk,
         Touch::Retry,
+        Touch::Cancel,
     ] {
-        assert!(bench.touch(touch).is_empty());
+        assert_eq!(
+            bench.touch(touch),
+            [Output::Refused(Refused::ButtonNotShown {
+                touch,
+                shown: Vec::new()
+            })]
+        );
     }
     assert_eq!(bench.reader.screen(), &PatientScreen::PleaseWait);
+    // The visit goes on as if nothing was touched.
+    bench.give_challenge();
+    bench.show_face(HOLDER);
+    assert!(bench.screen().starts_with("同意の選択"));
+}
+
+#[test]
+fn a_touch_of_a_button_the_screen_does_not_show_is_refused_with_the_buttons_shown() {
+    let mut bench = Bench::new(CardKind::FaceOnly);
+    bench.place_card();
+    // A face-only card: the method choice shows ［顔認証］［中止］, no ［暗証番号］.
+    let outputs = bench.touch(Touch::ChoosePin);
+    assert_eq!(
+        outputs,
+        [Output::Refused(Refused::ButtonNotShown {
+            touch: Touch::ChoosePin,
+            shown: vec!["顔認証".into(), "中止".into()],
+        })]
+    );
+    let Some(Output::Refused(refused)) = outputs.first() else {
+        unreachable!()
+    };
+    assert_eq!(
+        refused.to_string(),
+        "この画面にそのボタンはありません（ChoosePin）"
+    );
+    assert!(matches!(
+        bench.reader.screen(),
+        PatientScreen::ChooseMethod { .. }
+    ));
+    // A whole PIN typed where there is no keypad is refused too.
+    assert_eq!(
+        bench.send(Input::PinEntered(harness_reader::Pin::new(AUTH_PIN))),
+        [Output::Refused(Refused::NotEnteringPin)]
+    );
+    // A consent answer before the consent screens, or for an item not on the screen: refused.
+    bench.touch(Touch::ChooseFace);
+    bench.scan_card_face();
+    bench.give_challenge();
+    bench.show_face(HOLDER);
+    assert_eq!(bench.reader.screen(), &PatientScreen::ConsentChoice);
+    let wrong_item = Touch::Consent {
+        item: harness_reader::ConsentItem::Operation,
+        given: true,
+    };
+    assert!(matches!(
+        bench.touch(wrong_item).as_slice(),
+        [Output::Refused(_)]
+    ));
+    bench.touch(Touch::ConsentIndividually);
+    assert!(matches!(
+        bench.touch(wrong_item).as_slice(),
+        [Output::Refused(_)]
+    ));
+    assert!(bench.screen().contains("診療・薬剤情報"));
 }

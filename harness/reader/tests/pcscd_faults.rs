@@ -444,7 +444,7 @@ fn wait_for_removal(lane: &Lane) {
         }) {
             Err(TransportError::NoCard | TransportError::CardRemoved) => return,
             Err(TransportError::ReaderUnavailable(message)) => panic!("{message}"),
-            Ok(_) | Err(TransportError::Other(_)) => {}
+            Ok(_) | Err(TransportError::CardReset | TransportError::Other(_)) => {}
         }
         assert!(
             Instant::now() < deadline,

@@ -3,8 +3,8 @@
 use harness_eligibility::protocol::IdentityMethod;
 use harness_face::MatchDecision;
 use harness_reader::{
-    Availability, CameraFault, CardFaceScanError, FaceFailure, FailureReason, PatientScreen,
-    PinFailure,
+    Availability, CameraFault, CardFaceScanError, ConsentItem, ConsentScreens, FaceFailure,
+    FailureReason, MissingData, PatientScreen, PinFailure,
 };
 
 fn check(name: &str, screen: PatientScreen) {
@@ -184,16 +184,25 @@ fn pin_pad_screens() {
 
 #[test]
 fn consent_and_end_screens() {
-    check(
-        "consent_empty",
-        PatientScreen::Consent { answers: [None; 4] },
-    );
-    check(
-        "consent_partly_answered",
-        PatientScreen::Consent {
-            answers: [Some(true), Some(false), None, None],
-        },
-    );
+    check("consent_choice", PatientScreen::ConsentChoice);
+    for screens in [
+        ConsentScreens::AllOrIndividual,
+        ConsentScreens::PerItemWithLimit,
+    ] {
+        let items = screens.items();
+        for (index, item) in items.iter().enumerate() {
+            let name = format!("consent_{screens:?}_{item:?}");
+            check(
+                &name,
+                PatientScreen::ConsentItem {
+                    screens,
+                    item: *item,
+                    number: index + 1,
+                    of: items.len(),
+                },
+            );
+        }
+    }
     check("completed", PatientScreen::Completed);
     let pin = Some(IdentityMethod::Pin);
     let face = Some(IdentityMethod::Face);
@@ -261,6 +270,14 @@ fn consent_and_end_screens() {
             "failed_service_timeout",
             failed(pin, FailureReason::ServiceTimeout),
         ),
+        (
+            "failed_face_locked",
+            failed(face, FailureReason::Face(FaceFailure::Locked)),
+        ),
+        (
+            "failed_missing_challenge",
+            failed(pin, FailureReason::MissingData(MissingData::Challenge)),
+        ),
     ] {
         check(name, screen);
     }
@@ -280,9 +297,10 @@ fn failure_labels_for_reports() {
         },
         FailureReason::CardError {
             step: "暗証番号照合",
-            status: Some(harness_reader::apdu::StatusWord(0x6A88)),
+            status: Some(card_protocol::StatusWord(0x6A88)),
         },
         FailureReason::ServiceRejected("証明書失効".into()),
+        FailureReason::MissingData(MissingData::Challenge),
     ]
     .iter()
     .map(FailureReason::label)
@@ -293,8 +311,8 @@ fn failure_labels_for_reports() {
 mod common;
 
 use common::{Bench, BANDAGE};
-use harness_reader::{Input, Output, ReaderMode, Touch, VisualConfirmation};
-use virtual_card::card::CardKind;
+use harness_reader::{Input, Output, ReaderMode, Touch};
+use virtual_card::CardKind;
 
 fn screen_log(outputs: &[Output]) -> String {
     outputs
@@ -324,11 +342,7 @@ fn seed_fallback_flow_screen_sequence() {
         bench.type_pin(pin);
     }
     bench.send(Input::ModeChanged(ReaderMode::VisualCheck));
-    bench.send(Input::VisualConfirmation(VisualConfirmation {
-        account: "admin".into(),
-        confirmation_date: common::date(2026, 11, 25),
-        confirmed_at: common::clock_origin(),
-    }));
+    bench.staff_tick();
     bench.remove_card();
     bench.place_card();
     bench.consent([true, true, true, false]);
@@ -353,10 +367,14 @@ fn seed_fallback_flow_screen_sequence() {
     assert_eq!(results, ["暗証番号 / 暗証番号ロック", "目視 / 完了"]);
 }
 
-/// Every button a screen offers shows in its text, and the touches do what the flow expects.
+/// Every button a screen offers shows in its text as ［label］, and nothing else in ［］ does.
 #[test]
 fn buttons_match_the_rendered_screen() {
-    let screens = [
+    let mut screens = vec![
+        PatientScreen::PlaceCard,
+        PatientScreen::VisualWaitingForStaff,
+        PatientScreen::VisualPlaceCard,
+        PatientScreen::ReadingCard,
         PatientScreen::ChooseMethod {
             face: Availability::Offered,
             pin: Availability::Offered,
@@ -388,38 +406,57 @@ fn buttons_match_the_rendered_screen() {
             last_wrong: false,
             malformed: false,
         },
-        PatientScreen::Consent { answers: [None; 4] },
+        PatientScreen::PleaseWait,
+        PatientScreen::ConsentChoice,
         PatientScreen::Completed,
+        failed(None, FailureReason::Cancelled),
     ];
-    for screen in &screens {
-        let text = screen.render();
-        for (label, _) in screen.buttons() {
-            let shown = match label.split_once('：') {
-                // Consent rows: "<item>：<state>　［同意する］［同意しない］".
-                Some((item, answer)) => text
-                    .lines()
-                    .any(|l| l.starts_with(item) && l.contains(&format!("［{answer}］"))),
-                // PIN digits are a keypad, not drawn in the text.
-                None if label.len() == 1 && label.as_bytes()[0].is_ascii_digit() => true,
-                None => text.contains(&format!("［{label}］")),
-            };
-            assert!(shown, "button {label} not on screen:\n{text}");
+    for screens_in_force in [
+        ConsentScreens::AllOrIndividual,
+        ConsentScreens::PerItemWithLimit,
+    ] {
+        for item in screens_in_force.items() {
+            screens.push(PatientScreen::ConsentItem {
+                screens: screens_in_force,
+                item: *item,
+                number: 1,
+                of: 1,
+            });
         }
     }
-    let choose = &screens[1];
+    for screen in &screens {
+        let text = screen.render();
+        let mut rendered: Vec<String> = text
+            .split('［')
+            .skip(1)
+            .filter_map(|part| part.split_once('］').map(|(label, _)| label.to_owned()))
+            .collect();
+        let mut buttons: Vec<String> = screen.buttons().into_iter().map(|(l, _)| l).collect();
+        rendered.sort();
+        buttons.sort();
+        assert_eq!(rendered, buttons, "buttons of\n{text}");
+    }
+    let choose = &screens[5];
     assert_eq!(choose.button("顔認証"), None);
     assert_eq!(choose.button("暗証番号"), None);
     assert_eq!(choose.button("中止"), Some(Touch::Cancel));
+    assert_eq!(screens[9].button("もう一度"), None);
+    assert_eq!(screens[9].button("暗証番号で認証"), Some(Touch::ChoosePin));
+    assert_eq!(screens[13].button("全て同意する"), Some(Touch::ConsentAll));
+    let limit = PatientScreen::ConsentItem {
+        screens: ConsentScreens::PerItemWithLimit,
+        item: ConsentItem::LimitApplication,
+        number: 5,
+        of: 5,
+    };
     assert_eq!(
-        screens[8].button("手術情報：同意しない"),
+        limit.button("提供しない"),
         Some(Touch::Consent {
-            item: harness_reader::ConsentItem::Operation,
+            item: ConsentItem::LimitApplication,
             given: false
         })
     );
-    assert_eq!(screens[5].button("もう一度"), None);
-    assert_eq!(screens[5].button("暗証番号で認証"), Some(Touch::ChoosePin));
-    assert!(screens[9].buttons().is_empty());
+    assert!(screens[14].buttons().is_empty());
 }
 
 /// Pressing buttons by their labels drives a whole visit.
@@ -440,15 +477,16 @@ fn a_visit_driven_by_button_labels() {
         press(&mut bench, key);
     }
     bench.give_challenge();
-    for label in [
-        "薬剤情報：同意する",
-        "特定健診情報：同意しない",
-        "診療情報：同意する",
-        "手術情報：同意する",
-    ] {
+    for label in ["個別に同意する", "同意する", "同意する", "同意しない"] {
         press(&mut bench, label);
     }
     bench.accept();
-    assert!(bench.last_result().is_completed());
-    assert!(!bench.last_result().consents.unwrap().health_checkups.given);
+    let result = bench.last_result();
+    assert!(result.is_completed());
+    let consents = result.consents.unwrap();
+    assert!(consents.medication.unwrap().given);
+    assert!(consents.diagnosis.unwrap().given);
+    assert!(consents.operation.unwrap().given);
+    assert!(!consents.health_checkups.unwrap().given);
+    assert_eq!(consents.limit_application, None);
 }

@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::counter::{fixtures, Counter};
+use common::counter::{fixtures, Counter, READER};
 use common::{clock_origin, HOLDER, STRANGER};
 use harness_eligibility::service::IdentityEvidence;
 use harness_reader::{
@@ -57,8 +57,12 @@ fn standard_card_pin_route_is_accepted_by_the_service() {
         outcome.evidence,
         Some(IdentityEvidence::CardSignature { .. })
     ));
-    assert!(outcome.consents.medication.given);
-    assert!(!outcome.consents.diagnosis.given);
+    // consent_all wishes every item but 診療情報; since 2024-10-07 診療・薬剤情報 is one answer,
+    // so both are refused, and 限度額 is not asked.
+    assert!(!outcome.consents.medication.unwrap().given);
+    assert!(!outcome.consents.diagnosis.unwrap().given);
+    assert!(outcome.consents.operation.unwrap().given);
+    assert_eq!(outcome.consents.limit_application, None);
     assert_eq!(counter.result().method_label(), "暗証番号");
 }
 
@@ -92,11 +96,13 @@ fn face_failures_then_pin_on_the_same_challenge_is_accepted() {
 fn face_only_card_in_visual_mode_is_accepted_with_the_staff_confirmation() {
     let mut counter = Counter::new_in_process("sato-hanako");
     counter.send(Input::ModeChanged(ReaderMode::VisualCheck));
-    counter.send(Input::VisualConfirmation(VisualConfirmation {
+    counter.tick = Some(VisualConfirmation {
+        reader: READER.into(),
         account: "admin".into(),
         confirmation_date: clock_origin().date(),
         confirmed_at: clock_origin(),
-    }));
+    });
+    counter.send(Input::StaffConfirmationAvailable);
     counter.place_card();
     counter.consent_all();
     let outcome = counter.service_outcome();

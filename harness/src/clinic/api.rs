@@ -154,7 +154,7 @@ async fn camera_png(
 /// `POST /api/readers/{n}/touch`.
 #[derive(Debug, Deserialize)]
 struct TouchBody {
-    /// The button's label as shown inside ［］ (e.g. 顔認証, 暗証番号, 薬剤情報：同意する).
+    /// The button's label as shown inside ［］ (e.g. 顔認証, 暗証番号, 全て同意する).
     label: String,
 }
 

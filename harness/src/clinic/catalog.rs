@@ -3,8 +3,8 @@
 
 use chrono::NaiveDate;
 use harness_face::camera::{DeviceFault, Scene};
-use virtual_card::card::{CardKind, PinId};
 use virtual_card::profile::LoadedProfile;
+use virtual_card::{CardKind, PinId};
 
 use super::error::ClinicError;
 use crate::facility::{CameraCondition, Directory};

@@ -194,7 +194,8 @@ impl ClinicHost {
                         completed: result.is_completed(),
                     })
                 }
-                EventKind::CardExchange { .. }
+                EventKind::CardPlaced { .. }
+                | EventKind::CardExchange { .. }
                 | EventKind::FaceCompared { .. }
                 | EventKind::StaffPhotoCheck { .. }
                 | EventKind::TerminalRefused { .. } => {}

@@ -23,7 +23,8 @@ use super::audit_feed::{AuditFeed, TeeAudit};
 use super::host::ClinicHost;
 use super::token::ApiToken;
 use crate::facility::{
-    Accounts, CardSlot, Facility, FacilityClock, FacilitySetup, ReaderSetup, WallClock,
+    Accounts, CardSlot, FaceFailureStore, Facility, FacilityClock, FacilitySetup, ReaderSetup,
+    WallClock,
 };
 use crate::slots::{InProcessSlot, PcscReaderPool};
 
@@ -69,7 +70,8 @@ pub enum CardSource {
     Slots(Vec<Box<dyn CardSlot>>),
 }
 
-/// A built clinic: the host and the folder of its cards' state (fresh PIN counters per run).
+/// A built clinic: the host and the folder of its cards' state (fresh PIN and face-failure
+/// counters per run).
 pub struct Clinic {
     /// The shared state.
     pub host: ClinicHost,
@@ -110,7 +112,11 @@ impl Clinic {
             .iter()
             .cloned()
             .zip(slots)
-            .map(|(name, slot)| ReaderSetup { name, slot })
+            .map(|(name, slot)| ReaderSetup {
+                name,
+                slot,
+                consent_screens: None,
+            })
             .collect();
         let feed = AuditFeed::default();
         let file = setup
@@ -140,6 +146,7 @@ impl Clinic {
             results_dir: setup.results,
             result_options,
             audit: Box::new(TeeAudit::new(file, feed.clone())),
+            face_failures: FaceFailureStore::open(&card_state.path().join("face-failures.toml"))?,
         })?;
         Ok(Self {
             host: ClinicHost::new(facility, feed, setup.token)?,
@@ -189,7 +196,9 @@ impl Clinic {
 
     /// Takes every card off its reader (card processes stop).
     pub async fn shutdown(&self) {
-        self.host.engine().await.shutdown().await;
+        if let Err(error) = self.host.engine().await.shutdown().await {
+            tracing::warn!(%error, "taking the cards off at shutdown");
+        }
     }
 }
 

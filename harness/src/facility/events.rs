@@ -29,6 +29,17 @@ pub enum EventKind {
         reader: String,
         /// Command and answer.
         exchange: Exchange,
+        /// How long the card took to answer (real time through the card's channel).
+        took: Duration,
+    },
+    /// A card came onto a reader.
+    CardPlaced {
+        /// Reader name (as the terminal shows it).
+        reader: String,
+        /// The device's own PC/SC name, when the card is behind pcscd or on a bench.
+        device: Option<String>,
+        /// The card's answer to reset.
+        atr: Option<Vec<u8>>,
     },
     /// The reader compared the camera's face with the card photo.
     FaceCompared {

@@ -13,6 +13,7 @@
 mod clock;
 mod directory;
 mod events;
+mod face_failures;
 mod patient;
 mod pump;
 mod slot;
@@ -36,16 +37,16 @@ use harness_terminal::account::AccountKind;
 use harness_terminal::audit::AuditSink;
 use harness_terminal::config::{AccountConfig, TerminalConfig, TerminalPolicy};
 use harness_terminal::secret::Password;
-use harness_terminal::terminal::Terminal;
-use harness_terminal::TerminalEvent;
+use harness_terminal::{Terminal, TerminalEvent};
 use rand::SeedableRng as _;
 
 pub use clock::{ClockError, FacilityClock, ScenarioClock, WallClock, PATIENT_ACTION};
 pub use directory::{Card, Directory};
 pub use events::{EventKind, FacilityEvent};
+pub use face_failures::FaceFailureStore;
 pub use patient::PatientRole;
 pub use slot::{await_some, put_on, take_off, CardRef, CardSlot, SLOT_TIMEOUT};
-pub use staff::StaffRole;
+pub use staff::{StaffJudgement, StaffRole};
 pub use station::{CameraCondition, StationHistory, Visitor};
 
 use station::Station;
@@ -65,6 +66,8 @@ pub struct ReaderSetup {
     pub name: String,
     /// Where its cards come from.
     pub slot: Box<dyn CardSlot>,
+    /// The consent screens it shows (None: those in force on the facility's first day).
+    pub consent_screens: Option<harness_reader::ConsentScreens>,
 }
 
 /// How a facility is built.
@@ -85,6 +88,8 @@ pub struct FacilitySetup {
     pub result_options: ResultFileOptions,
     /// Where the terminal's audit records go.
     pub audit: Box<dyn AuditSink + Send>,
+    /// Consecutive face failures per card (shared by the readers, persisted).
+    pub face_failures: FaceFailureStore,
 }
 
 /// The engine. Fields are private: drivers use the roles, views and events.
@@ -101,6 +106,7 @@ pub struct Facility {
     matcher: Arc<dyn FaceMatcher>,
     desk: staff::Desk,
     events: Vec<FacilityEvent>,
+    face_failures: FaceFailureStore,
 }
 
 /// A read-only look at one reader.
@@ -210,7 +216,10 @@ impl Facility {
             .readers
             .into_iter()
             .map(|r| {
-                let config = ReaderConfig::new(r.name.clone(), origin, credentials.clone());
+                let mut config = ReaderConfig::new(r.name.clone(), origin, credentials.clone());
+                if let Some(screens) = r.consent_screens {
+                    config.consent_screens = screens;
+                }
                 let reader = Reader::new(config, FaceEngine::new(matcher.clone()));
                 Station::new(r.name, reader, r.slot)
             })
@@ -228,6 +237,7 @@ impl Facility {
             matcher,
             desk: staff::Desk::default(),
             events: Vec::new(),
+            face_failures: setup.face_failures,
         };
         facility.forward_terminal_outputs()?;
         Ok(facility)
@@ -342,6 +352,13 @@ impl Facility {
         &self.matcher
     }
 
+    /// Consecutive face failures of the card of `person_id` (what the facility's store holds).
+    pub fn face_failures_of(&self, person_id: &str) -> anyhow::Result<u32> {
+        let card = self.directory.card_of(person_id)?;
+        let key = harness_reader::CardKey::from_auth_certificate(&card.loaded.data.auth.cert_der);
+        Ok(self.face_failures.count(&key))
+    }
+
     /// Takes what happened since the last call.
     pub fn drain_events(&mut self) -> Vec<FacilityEvent> {
         std::mem::take(&mut self.events)
@@ -377,57 +394,31 @@ impl Facility {
     }
 
     fn forward_terminal_outputs(&mut self) -> anyhow::Result<()> {
-        loop {
-            let outputs = self.terminal.take_outputs();
-            if outputs.audit.is_empty() && outputs.events.is_empty() {
-                return Ok(());
-            }
-            // Interim until the reader asks the terminal when the card is placed (issue 12):
-            // the tick reaches the reader as the audit record states it (who, 資格確認日,
-            // when); the terminal keeps it until the card is placed (see PatientRole).
-            let mut ticks = Vec::new();
-            for record in &outputs.audit {
-                if let (
-                    harness_terminal::audit::AuditAction::VisualConfirmed { confirmation_date },
-                    harness_terminal::audit::Actor::Account { user_id },
-                    Some(reader),
-                ) = (&record.action, &record.actor, &record.reader)
-                {
-                    ticks.push((
-                        reader.clone(),
-                        harness_reader::VisualConfirmation {
-                            account: user_id.clone(),
-                            confirmation_date: *confirmation_date,
-                            confirmed_at: record.at,
-                        },
-                    ));
+        let outputs = self.terminal.take_outputs();
+        for record in outputs.audit {
+            self.audit
+                .append(&record)
+                .map_err(|e| anyhow!("監査ログ: {e}"))?;
+        }
+        for event in outputs.events {
+            match event {
+                TerminalEvent::ModeChanged { reader, mode, .. } => {
+                    let index = self.reader_index(&reader)?;
+                    self.feed(index, harness_reader::Input::ModeChanged(mode))?;
                 }
-            }
-            for record in outputs.audit {
-                self.audit
-                    .append(&record)
-                    .map_err(|e| anyhow!("監査ログ: {e}"))?;
-            }
-            for event in outputs.events {
-                match event {
-                    TerminalEvent::ModeChanged { reader, mode, .. } => {
-                        let index = self.reader_index(&reader)?;
-                        self.feed(index, harness_reader::Input::ModeChanged(mode))?;
-                    }
-                    TerminalEvent::VisualConfirmed { reader } => {
-                        let index = self.reader_index(&reader)?;
-                        if let Some(at) = ticks.iter().position(|(r, _)| *r == reader) {
-                            let (_, tick) = ticks.swap_remove(at);
-                            self.feed(index, harness_reader::Input::VisualConfirmation(tick))?;
-                        }
-                    }
-                    TerminalEvent::VisualConfirmationWithdrawn { reader } => {
-                        // Interim: the reader has no input to withdraw a tick it holds.
-                        tracing::debug!(%reader, "visual confirmation withdrawn");
-                    }
+                // A notification only: the reader asks for the tick itself when the card is placed.
+                TerminalEvent::VisualConfirmed { reader } => {
+                    let index = self.reader_index(&reader)?;
+                    self.feed(index, harness_reader::Input::StaffConfirmationAvailable)?;
+                }
+                // The reader has no input to take a notification back: a card placed later is
+                // answered "no valid tick" by the terminal, which is what decides.
+                TerminalEvent::VisualConfirmationWithdrawn { reader } => {
+                    tracing::debug!(%reader, "staff confirmation withdrawn by the terminal");
                 }
             }
         }
+        Ok(())
     }
 
     fn record(&mut self, kind: EventKind) {
@@ -438,8 +429,19 @@ impl Facility {
         });
     }
 
-    /// Takes every card off its reader (end of a scenario, clinic shutdown).
-    pub async fn shutdown(&mut self) {
+    /// Takes every card off its reader (end of a scenario, clinic shutdown), after each slot
+    /// gave back what the scenario spent (a bench restores its cards' PIN counters): a failure
+    /// there is returned, after every card is off.
+    pub async fn shutdown(&mut self) -> anyhow::Result<()> {
+        let mut restored = Ok(());
+        for station in &mut self.stations {
+            if let Err(e) = station.slot.after_scenario() {
+                tracing::error!(reader = %station.name, error = %e, "giving back what the scenario spent");
+                if restored.is_ok() {
+                    restored = Err(e.context(format!("カードリーダー「{}」", station.name)));
+                }
+            }
+        }
         for station in &mut self.stations {
             station.channel = None;
             station.card_on_reader = None;
@@ -447,6 +449,7 @@ impl Facility {
                 tracing::warn!(reader = %station.name, error = %e, "taking the card off at shutdown");
             }
         }
+        restored
     }
 }
 

@@ -2,7 +2,7 @@
 //! screen, enter the PIN. What the camera sees is set here too (it films whoever stands there).
 
 use anyhow::anyhow;
-use harness_reader::{Input, Pin, Touch};
+use harness_reader::{ConsentWishes, Input, Pin, Touch};
 
 use super::slot::{put_on, take_off};
 use super::station::{CameraCondition, Visitor};
@@ -32,6 +32,8 @@ impl<'a> PatientRole<'a> {
         let holder_id = self.facility.directory.find(holder)?.id.clone();
         let card = self.facility.directory.card_of(&holder_id)?;
         self.facility.station_mut(self.index)?.visitor = Some(Visitor { person_id, card });
+        // A new person at this reader: what staff looked at and judged was someone else.
+        self.facility.desk.forget_reader(self.index);
         Ok(())
     }
 
@@ -47,9 +49,16 @@ impl<'a> PatientRole<'a> {
         Ok(())
     }
 
-    /// Sets what the reader's camera shows.
+    /// Sets what the reader's camera shows. Where a fixture switches the camera's power, a
+    /// missing camera is made for real (power off) and any scene powers it on again.
     pub fn set_camera(&mut self, camera: CameraCondition) -> anyhow::Result<()> {
-        self.facility.station_mut(self.index)?.camera = camera;
+        let station = self.facility.station_mut(self.index)?;
+        let power = !matches!(
+            camera,
+            CameraCondition::Fault(harness_face::camera::DeviceFault::Missing)
+        );
+        station.slot.set_camera_power(power)?;
+        station.camera = camera;
         Ok(())
     }
 
@@ -77,17 +86,17 @@ impl<'a> PatientRole<'a> {
             "カードリーダー「{}」には別のカードが置かれています",
             station.name
         );
-        let channel = put_on(station.slot.as_mut(), &card.reference).await?;
+        let mut channel = put_on(station.slot.as_mut(), &card.reference).await?;
+        let atr = channel.atr().ok();
+        let device = station.slot.device_name();
+        let reader = station.name.clone();
         station.channel = Some(channel);
         station.card_on_reader = Some(card);
-        let (name, mode) = (station.name.clone(), station.reader.mode());
-        if mode == harness_reader::ReaderMode::VisualCheck {
-            // Interim until the reader asks for the confirmation itself (issue 12): the card
-            // meets the staff's tick, which the terminal now counts as used.
-            let _used = self
-                .facility
-                .with_terminal(|t, now| t.valid_confirmation_for(&name, now))?;
-        }
+        self.facility.record(super::EventKind::CardPlaced {
+            reader,
+            device,
+            atr,
+        });
         self.facility.feed(index, Input::CardPlaced)
     }
 
@@ -101,15 +110,38 @@ impl<'a> PatientRole<'a> {
         self.facility.feed(self.index, Input::CardRemoved)
     }
 
-    /// The patient touches a button on the reader's screen.
+    /// The patient presses the button labelled `label` on the reader's screen. A label the
+    /// screen does not show is refused and changes nothing.
+    pub fn press(&mut self, label: &str) -> anyhow::Result<()> {
+        let screen = self.facility.station(self.index)?.reader.screen().clone();
+        let touch = screen.button(label).ok_or_else(|| {
+            let shown: Vec<String> = screen.buttons().into_iter().map(|(l, _)| l).collect();
+            anyhow!(
+                "患者画面に「{label}」ボタンはありません（表示中: {}）",
+                shown.join("、")
+            )
+        })?;
+        self.touch(touch)
+    }
+
+    /// The patient touches the screen; the reader refuses a touch on a button it does not show.
     pub fn touch(&mut self, touch: Touch) -> anyhow::Result<()> {
         self.facility.clock.patient_pause();
-        self.facility.feed(self.index, Input::Touch(touch))
+        self.facility.station_mut(self.index)?.refusals.clear();
+        self.facility.feed(self.index, Input::Touch(touch))?;
+        match self.facility.station_mut(self.index)?.refusals.pop() {
+            Some(refused) => Err(anyhow!("カードリーダーが操作を受け付けません: {refused}")),
+            None => Ok(()),
+        }
     }
 
     /// The patient enters the whole PIN and presses OK.
     pub fn enter_pin(&mut self, digits: &str) -> anyhow::Result<()> {
         self.facility.clock.patient_pause();
+        self.facility
+            .station_mut(self.index)?
+            .slot
+            .before_pin_entry(digits)?;
         self.facility
             .feed(self.index, Input::PinEntered(Pin::new(digits)))
     }
@@ -144,10 +176,12 @@ impl<'a> PatientRole<'a> {
 }
 
 impl PatientRole<'_> {
-    /// The patient answers the consent screens item by item (薬剤情報, 特定健診情報, 診療情報,
-    /// 手術情報).
-    pub fn answer_consents(&mut self, answers: [bool; 4]) -> anyhow::Result<()> {
-        for touch in harness_reader::consent_touches(answers) {
+    /// The patient answers the consent screens in force on this reader as `wishes` say: on the
+    /// current screens 「全て同意する」 when every item is wished, else 「個別に同意する」 and one
+    /// answer per screen; before 2024-10-07 one answer per item screen.
+    pub fn answer_consents(&mut self, wishes: ConsentWishes) -> anyhow::Result<()> {
+        let screens = self.facility.station(self.index)?.reader.consent_screens();
+        for touch in harness_reader::consent_touches(screens, wishes) {
             self.touch(touch)?;
         }
         Ok(())

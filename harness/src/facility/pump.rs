@@ -4,8 +4,12 @@
 //! terminal. The only place where a reader's requests are answered.
 
 use anyhow::anyhow;
+use harness_eligibility::service::confirmation_date_for;
 use harness_face::camera::{Camera, CameraSetup, Scene};
-use harness_reader::{run_until_idle, CameraFault, Input, Output, PrintedCardFace, ServiceAnswer};
+use harness_reader::{
+    run_until_idle, CameraFault, Input, Output, PrintedCardFace, SecurityCode, ServiceAnswer,
+    VisualConfirmation,
+};
 use harness_transport::{CardChannel, TransportError};
 use std::collections::VecDeque;
 
@@ -38,16 +42,40 @@ impl Facility {
         let wall = self.clock.wall();
         let name = self.station(index)?.name.clone();
         match output {
-            Answered::Exchange(exchange) => {
+            Answered::Exchange(exchange, took) => {
                 // The trace line masks VERIFY data.
                 tracing::trace!(reader = %name, apdu = %exchange.to_trace_string(), "card exchange");
                 self.record(EventKind::CardExchange {
                     reader: name,
                     exchange,
+                    took,
                 })
             }
             Answered::Output(output) => match output {
                 Output::Transmit(_) | Output::Screen(_) => {}
+                Output::NeedVisualConfirmation => {
+                    // The one route of the staff's tick: asked of the terminal when the card is
+                    // placed; only a valid, unexpired tick for this reader, used once.
+                    let confirmation = self
+                        .with_terminal(|t, now| t.valid_confirmation_for(&name, now))?
+                        .map(|c| VisualConfirmation {
+                            reader: c.reader,
+                            account: c.account,
+                            confirmation_date: c.confirmation_date,
+                            confirmed_at: c.confirmed_at,
+                        });
+                    pending.push_back(Input::VisualConfirmation(confirmation));
+                }
+                Output::NeedFaceFailures(card) => {
+                    let count = self.face_failures.count(&card);
+                    pending.push_back(Input::FaceFailures { card, count });
+                }
+                Output::FaceFailuresChanged { card, count } => {
+                    self.face_failures.set(&card, count)?;
+                }
+                Output::Refused(refused) => {
+                    self.station_mut(index)?.refusals.push(refused);
+                }
                 Output::NeedCardFaceScan => {
                     pending.push_back(Input::CardFaceScanned(Ok(self.printed_card_face(index)?)))
                 }
@@ -69,20 +97,24 @@ impl Facility {
                     });
                 }
                 Output::SubmitCheck(check) => {
-                    let outcome = self.service.check(*check, wall);
+                    // 資格確認日: the staff's date on the visual route, today otherwise.
+                    let date = confirmation_date_for(&check, wall.date());
+                    let outcome = self.service.check(*check, wall, date);
                     let path = self
                         .results
                         .write_outcome(&outcome, &self.result_options)
                         .map_err(|e| anyhow!("結果ファイルを書けません: {e}"))?;
                     let answer = service_answer(&outcome);
-                    self.record(EventKind::ResultWritten {
-                        reader: name,
-                        outcome: outcome.label().to_owned(),
-                        path: path.clone(),
-                    });
+                    if let Some(path) = &path {
+                        self.record(EventKind::ResultWritten {
+                            reader: name.clone(),
+                            outcome: outcome.label().to_owned(),
+                            path: path.clone(),
+                        });
+                    }
                     let station = self.station_mut(index)?;
                     station.history.outcomes.push(outcome);
-                    station.history.result_files.push(path);
+                    station.history.result_files.extend(path);
                     pending.push_back(Input::ServiceAnswer(answer));
                 }
                 Output::Result(result) => {
@@ -120,8 +152,13 @@ impl Facility {
             .card_on_reader
             .as_ref()
             .ok_or_else(|| anyhow!("カードリーダーにカードがありません"))?;
-        PrintedCardFace::of_card(&card.loaded.data)
-            .ok_or_else(|| anyhow!("カードのセキュリティコードが4桁ではありません"))
+        let data = &card.loaded.data;
+        Ok(PrintedCardFace {
+            birth_date: data.holder.birth,
+            expiry_year: chrono::Datelike::year(&data.expiry),
+            security_code: SecurityCode::new(data.security_code.expose())
+                .ok_or_else(|| anyhow!("カードのセキュリティコードが4桁ではありません"))?,
+        })
     }
 
     /// The photo of the card on reader `index`, as the card holds it (None: infant card).
@@ -167,6 +204,10 @@ impl Facility {
     }
 
     fn camera_input(&mut self, index: usize) -> anyhow::Result<Input> {
+        // A bench fixture senses the camera's power: an unpowered camera is a missing device.
+        if self.station_mut(index)?.slot.camera_powered()? == Some(false) {
+            return Ok(Input::CameraFault(CameraFault::Missing));
+        }
         let setup = self.camera_setup(index)?;
         let Ok(camera) = Camera::open(setup) else {
             return Ok(Input::CameraFault(CameraFault::Missing));
@@ -207,38 +248,61 @@ pub(super) fn decode_photo(
     }
 }
 
-/// A reader output, or a card exchange made on its behalf.
+/// A reader output, or a card exchange made on its behalf with the time it took.
 enum Answered {
     Output(Output),
-    Exchange(harness_reader::Exchange),
+    Exchange(harness_reader::Exchange, std::time::Duration),
 }
 
 /// Feeds `input` and answers every card command through the station's channel (or "no card").
 fn pump_card(station: &mut Station, input: Input, now: std::time::Duration) -> Vec<Answered> {
-    let pumped = match station.channel.as_mut() {
-        Some(channel) => run_until_idle(&mut station.reader, channel.as_mut(), input, now),
-        None => run_until_idle(&mut station.reader, &mut NoCard, input, now),
+    let mut timed = Timed {
+        inner: station.channel.as_deref_mut(),
+        took: Vec::new(),
     };
+    let pumped = run_until_idle(&mut station.reader, &mut timed, input, now);
     let mut out: Vec<Answered> = pumped
         .exchanges
         .into_iter()
-        .map(Answered::Exchange)
+        .zip(
+            timed
+                .took
+                .into_iter()
+                .chain(std::iter::repeat(std::time::Duration::ZERO)),
+        )
+        .map(|(exchange, took)| Answered::Exchange(exchange, took))
         .collect();
     out.extend(pumped.outputs.into_iter().map(Answered::Output));
     out
 }
 
-/// A card channel with no card: every command fails as "no card".
-struct NoCard;
+/// The station's channel (or none: every command fails as "no card"), timing each transmit in
+/// real time: the bench's timing report and the per-APDU latency come from here.
+struct Timed<'a> {
+    inner: Option<&'a mut (dyn CardChannel + 'static)>,
+    took: Vec<std::time::Duration>,
+}
 
-impl CardChannel for NoCard {
+impl CardChannel for Timed<'_> {
     fn atr(&mut self) -> Result<Vec<u8>, TransportError> {
-        Err(TransportError::NoCard)
+        match self.inner.as_mut() {
+            Some(channel) => channel.atr(),
+            None => Err(TransportError::NoCard),
+        }
     }
-    fn transmit(&mut self, _command: &[u8]) -> Result<Vec<u8>, TransportError> {
-        Err(TransportError::NoCard)
+    fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
+        let started = std::time::Instant::now();
+        let answer = match self.inner.as_mut() {
+            Some(channel) => channel.transmit(command),
+            None => Err(TransportError::NoCard),
+        };
+        self.took.push(started.elapsed());
+        answer
     }
     fn reset(&mut self) -> Result<(), TransportError> {
-        Err(TransportError::NoCard)
+        match self.inner.as_mut() {
+            Some(channel) => channel.reset(),
+            None => Err(TransportError::NoCard),
+        }
     }
 }

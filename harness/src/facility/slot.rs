@@ -32,6 +32,35 @@ pub trait CardSlot: Send {
     fn poll_side_channel(&mut self) -> anyhow::Result<Option<Box<dyn CardChannel>>>;
     /// True while a card is on the reader.
     fn has_card(&self) -> bool;
+
+    /// The PC/SC name of the device behind this slot, when there is one (timing reports).
+    fn device_name(&self) -> Option<String> {
+        None
+    }
+
+    /// Before the patient enters `digits` as the user-auth PIN of the card on the reader: a slot
+    /// holding a physical card checks the card's retry counter and refuses a step that could
+    /// lock it (bench safety). Simulated cards have nothing to protect.
+    fn before_pin_entry(&mut self, _digits: &str) -> anyhow::Result<()> {
+        Ok(())
+    }
+
+    /// After the scenario, before the cards are taken off: give back what the scenario spent
+    /// (a bench restores the PIN counters of its physical cards).
+    fn after_scenario(&mut self) -> anyhow::Result<()> {
+        Ok(())
+    }
+
+    /// Switches the camera in front of this reader on or off, where the slot has a fixture that
+    /// can (`Ok(false)`: nothing to switch here; the camera is emulated).
+    fn set_camera_power(&mut self, _on: bool) -> anyhow::Result<bool> {
+        Ok(false)
+    }
+
+    /// Whether the camera has power, where the slot can sense it (`None`: emulated camera).
+    fn camera_powered(&mut self) -> anyhow::Result<Option<bool>> {
+        Ok(None)
+    }
 }
 
 /// How long a card may take to appear or disappear (a pcscd poll is ~0.45 s; a bench fixture's

@@ -3,12 +3,13 @@
 //! 顔認証付きカードリーダー操作, press a mode, tick 目視で本人確認完了, look at the card photo.
 
 use anyhow::anyhow;
+use harness_face::camera::Camera;
+use harness_face::staff_check::{staff_check_png, StaffPhotoCheck, StaffVerdict};
 use harness_reader::ReaderMode;
 use harness_terminal::account::AccountKind;
 use harness_terminal::screen::{render_text, Notice, Screen};
 use harness_terminal::secret::{Password, Token};
-use harness_terminal::sessions::SessionInfo;
-use harness_terminal::{TerminalError, VisualConfirmationForm};
+use harness_terminal::{SessionInfo, Terminal, TerminalError, VisualConfirmationForm};
 
 use super::{EventKind, Facility, ADMIN_USER, GENERAL_USER};
 
@@ -18,6 +19,22 @@ pub(super) struct Desk {
     session: Option<SessionInfo>,
     reader_screen_open: bool,
     last_refusal: Option<TerminalError>,
+    /// The last look from card photo to person: at which reader, and the reference verdict.
+    looked: Option<(usize, StaffVerdict)>,
+    /// The last judgement (step ④): at which reader, and what.
+    judged: Option<(usize, StaffJudgement)>,
+}
+
+impl Desk {
+    /// Forgets the look and judgement made at reader `index` (another person came).
+    pub(super) fn forget_reader(&mut self, index: usize) {
+        if self.looked.is_some_and(|(at, _)| at == index) {
+            self.looked = None;
+        }
+        if self.judged.is_some_and(|(at, _)| at == index) {
+            self.judged = None;
+        }
+    }
 }
 
 /// The staff member at the terminal desk.
@@ -77,21 +94,28 @@ impl<'a> StaffRole<'a> {
         Ok(())
     }
 
-    /// Presses a mode button for a reader. A refusal stays on the screen
-    /// ([`StaffRole::last_refusal`]); it is not an error of the step.
+    /// Presses a mode button for a reader and goes through the terminal's dialogue: 切替の確認
+    /// (OK), then 切替の完了 (OK). A refusal stays on the screen ([`StaffRole::last_refusal`]);
+    /// it is not an error of the step.
     pub fn press_mode(&mut self, reader: &str, mode: ReaderMode) -> anyhow::Result<()> {
         let id = self.session_id()?;
         anyhow::ensure!(
             self.facility.desk.reader_screen_open,
             "顔認証付きカードリーダー操作の画面が開いていません"
         );
-        // The mode button, OK on 切替の確認, OK on 切替の完了.
+        let result = self
+            .facility
+            .with_terminal(|t, now| switch_mode(t, &id, reader, mode, now))?;
+        self.keep_refusal(result.err());
+        Ok(())
+    }
+
+    /// Presses a mode button and cancels at 切替の確認: nothing changes.
+    pub fn press_mode_and_cancel(&mut self, reader: &str, mode: ReaderMode) -> anyhow::Result<()> {
+        let id = self.session_id()?;
         let result = self.facility.with_terminal(|t, now| {
-            if t.request_mode_change(&id, reader, mode, now)?.is_some() {
-                t.confirm_mode_change(&id, now)?;
-                t.acknowledge_mode_change(&id, now)?;
-            }
-            Ok::<_, TerminalError>(())
+            t.request_mode_change(&id, reader, mode, now)?;
+            t.cancel_mode_change(&id, now)
         })?;
         self.keep_refusal(result.err());
         Ok(())
@@ -101,6 +125,11 @@ impl<'a> StaffRole<'a> {
     /// stays on the screen.
     pub fn tick_visual_confirmation(&mut self, reader: &str, date: &str) -> anyhow::Result<()> {
         let id = self.session_id()?;
+        let index = self.facility.reader_index(reader)?;
+        anyhow::ensure!(
+            self.judgement(index) != Some(StaffJudgement::DifferentPerson),
+            "職員は別人と判断したため「目視で本人確認完了」にチェックを入れません"
+        );
         let form = VisualConfirmationForm {
             identity_confirmed: true,
             confirmation_date: date.to_owned(),
@@ -108,7 +137,8 @@ impl<'a> StaffRole<'a> {
         let result = self
             .facility
             .with_terminal(|t, now| t.confirm_visual(&id, reader, &form, now))?;
-        // The terminal tells the reader (TerminalEvent::VisualConfirmed) through the facility.
+        // The reader hears of the tick as a terminal event (forwarded by with_terminal) and asks
+        // the terminal for it when the card is placed.
         self.keep_refusal(result.err());
         Ok(())
     }
@@ -173,42 +203,100 @@ impl<'a> StaffRole<'a> {
     ) -> anyhow::Result<()> {
         let result = self.facility.with_terminal(|t, now| {
             let session = t.login(ADMIN_USER, admin_password, now)?;
-            let id = &session.session_id;
-            let pressed = t
-                .request_mode_change(id, reader, mode, now)
-                .and_then(|asked| {
-                    if asked.is_some() {
-                        t.confirm_mode_change(id, now)?;
-                        t.acknowledge_mode_change(id, now)?;
-                    }
-                    Ok(())
-                });
+            let pressed = switch_mode(t, &session.session_id, reader, mode, now);
             let logged_out = t.logout(&session.session_id, now);
             pressed.and(logged_out)
         })?;
         result.map_err(|e| anyhow!("「{reader}」を{}にできません: {e}", mode.label()))
     }
 
-    /// Seed step ③: the patient shows the card's face photo to staff. The report keeps the photo
-    /// beside the person at the counter, for a reviewer.
-    pub fn look_at_card_photo(&mut self, index: usize) -> anyhow::Result<()> {
+    /// Seed steps ③–④: the patient shows the card's face photo and staff look from it to the
+    /// person at the counter. What staff see is drawn (the counter view of the person standing at
+    /// reader `index`, whoever's card they hold) and compared by a pixel-based reference check
+    /// (harness-face's StaffPhotoCheck); both go to the report for a reviewer. The judgement
+    /// itself is the person's: [`StaffRole::judge`].
+    pub fn look_at_card_photo(&mut self, index: usize) -> anyhow::Result<StaffVerdict> {
         let photo = self.facility.card_photo_in_hand(index)?.ok_or_else(|| {
             anyhow!(
                 "このカードには顔写真がありません（1歳未満の子どものカード）: 目視確認はできません"
             )
         })?;
-        let _ = photo;
+        let setup = self.facility.camera_setup(index)?;
+        let frames = Camera::at_counter(setup).burst(COUNTER_LOOK_FRAMES);
+        let report = StaffPhotoCheck::default().judge(Some(&photo), &frames);
+        let png = report
+            .frame_index
+            .and_then(|i| frames.get(i))
+            .or_else(|| frames.first())
+            .and_then(|frame| staff_check_png(Some(&photo), frame, &report).ok());
+        self.facility.record(EventKind::StaffPhotoCheck {
+            verdict: format!(
+                "券面の顔写真と窓口の患者（画素による参考判定: {}、スコア {:.3} / しきい値 {:.3}）",
+                report.verdict.label_ja(),
+                report.score,
+                report.threshold
+            ),
+            png,
+        });
+        self.facility.desk.looked = Some((index, report.verdict));
+        Ok(report.verdict)
+    }
+
+    /// The pixel-based reference verdict of the last look at reader `index` (None: staff did not
+    /// look there).
+    pub fn reference_verdict(&self, index: usize) -> Option<StaffVerdict> {
+        match self.facility.desk.looked {
+            Some((at, verdict)) if at == index => Some(verdict),
+            _ => None,
+        }
+    }
+
+    /// Seed step ④: staff decide whether the person at reader `index` is the card's holder. A
+    /// person's judgement (it recognises a bandaged or injured holder that the reader's matcher
+    /// rejects — why 目視確認 exists), stated by the driver; staff who judged 別人 will not tick
+    /// 目視で本人確認完了 ([`StaffRole::tick_visual_confirmation`] refuses).
+    pub fn judge(&mut self, index: usize, judgement: StaffJudgement) -> anyhow::Result<()> {
+        self.facility.station(index)?;
+        self.facility.desk.judged = Some((index, judgement));
         Ok(())
     }
 
-    /// Seed step ④: staff judge whether the person at the counter is the card's holder.
-    pub fn judge_card_photo(&mut self, index: usize) -> anyhow::Result<bool> {
-        // Interim: replaced by the pixel-based staff check (harness-face) in this same change set.
-        let station = self.facility.station(index)?;
-        let visitor = station
-            .visitor
-            .as_ref()
-            .ok_or_else(|| anyhow!("カードリーダーの前に患者がいません"))?;
-        Ok(visitor.card.reference.holder_id == visitor.person_id)
+    /// What staff judged at reader `index`, if they did.
+    pub fn judgement(&self, index: usize) -> Option<StaffJudgement> {
+        match self.facility.desk.judged {
+            Some((at, judgement)) if at == index => Some(judgement),
+            _ => None,
+        }
     }
+}
+
+/// Frames staff take in while looking from the card to the person (a short look).
+const COUNTER_LOOK_FRAMES: usize = 3;
+
+/// What staff decided at step ④.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StaffJudgement {
+    /// 本人と判断: the person is the card's holder.
+    SamePerson,
+    /// 別人と判断: somebody else's card (the procedure sheet warns of third-party use).
+    DifferentPerson,
+}
+
+/// A mode button, then OK on 切替の確認 and OK on 切替の完了 (nothing to confirm when the reader
+/// is already in that mode).
+fn switch_mode(
+    terminal: &mut Terminal,
+    session: &Token,
+    reader: &str,
+    mode: ReaderMode,
+    now: chrono::NaiveDateTime,
+) -> Result<(), TerminalError> {
+    if terminal
+        .request_mode_change(session, reader, mode, now)?
+        .is_some()
+    {
+        terminal.confirm_mode_change(session, now)?;
+        terminal.acknowledge_mode_change(session, now)?;
+    }
+    Ok(())
 }

@@ -40,6 +40,8 @@ pub(super) struct Station {
     pub(super) visitor: Option<Visitor>,
     pub(super) last_burst: Vec<image::RgbImage>,
     pub(super) history: StationHistory,
+    /// Inputs the reader refused since the patient's last action (a button not on screen).
+    pub(super) refusals: Vec<harness_reader::Refused>,
 }
 
 /// What the visits at one reader gave, oldest first.
@@ -67,6 +69,7 @@ impl Station {
             visitor: None,
             last_burst: Vec::new(),
             history: StationHistory::default(),
+            refusals: Vec::new(),
         }
     }
 }

@@ -2,7 +2,9 @@
 //! step, face comparisons as images, the APDU trace, result files and notes.
 
 use crate::facility::{EventKind, FacilityEvent};
-use crate::report::{FaceRecord, ScenarioArtifacts, ScreenRecord};
+use crate::report::{
+    ApduRecord, DeviceRecord, FaceRecord, ResultFileRecord, ScenarioArtifacts, ScreenRecord,
+};
 
 /// Collects one scenario's artifacts as it runs.
 #[derive(Debug, Default)]
@@ -21,9 +23,29 @@ impl ArtifactRecorder {
     fn take(&mut self, event: FacilityEvent) {
         let at = event.at.format("%H:%M:%S");
         match event.kind {
-            EventKind::CardExchange { exchange, .. } => {
+            EventKind::CardExchange {
+                reader,
+                exchange,
+                took,
+            } => {
                 self.artifacts.apdu_trace.push(exchange.to_trace_string());
+                self.artifacts.apdus.push(ApduRecord {
+                    reader,
+                    command: exchange.command.encode(),
+                    response: exchange.response,
+                    at: event.mono,
+                    took,
+                });
             }
+            EventKind::CardPlaced {
+                reader,
+                device,
+                atr,
+            } => self.artifacts.devices.push(DeviceRecord {
+                reader,
+                device,
+                atr,
+            }),
             EventKind::FaceCompared {
                 reader,
                 report,
@@ -61,10 +83,11 @@ impl ArtifactRecorder {
                 reader,
                 outcome,
                 path,
-            } => self.artifacts.notes.push(format!(
-                "{at} {reader}: 資格確認 {outcome} → {}",
-                path.display()
-            )),
+            } => self.artifacts.result_files.push(ResultFileRecord {
+                reader,
+                outcome,
+                path,
+            }),
             EventKind::VisitEnded { reader, result } => self.artifacts.notes.push(format!(
                 "{at} {reader}: 受付終了 {} / {:?}",
                 result.method_label(),
@@ -87,6 +110,8 @@ impl ArtifactRecorder {
             after_step: step.to_owned(),
             operator,
             patient,
+            operator_html: None,
+            patient_html: None,
         });
     }
 

@@ -4,6 +4,7 @@
 pub mod artifacts;
 pub mod params;
 pub mod runner;
+pub mod shard;
 pub mod snapshots;
 mod steps;
 pub mod world;

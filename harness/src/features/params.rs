@@ -140,3 +140,20 @@ impl FromStr for Quoted {
         Ok(Self(s.to_owned()))
     }
 }
+
+/// 本人 / 別人 (what staff decide at step ④).
+#[derive(Debug, Clone, Copy, Parameter)]
+#[param(name = "judgement", regex = "本人|別人")]
+pub struct Judgement(pub crate::facility::StaffJudgement);
+
+impl FromStr for Judgement {
+    type Err = anyhow::Error;
+    fn from_str(s: &str) -> anyhow::Result<Self> {
+        use crate::facility::StaffJudgement;
+        match s {
+            "本人" => Ok(Self(StaffJudgement::SamePerson)),
+            "別人" => Ok(Self(StaffJudgement::DifferentPerson)),
+            other => bail!("unknown judgement {other:?}"),
+        }
+    }
+}

@@ -9,6 +9,7 @@ use cucumber::{writer, World as _, WriterExt as _};
 
 use std::sync::Arc;
 
+use super::shard::{self as sharding, Shard};
 use super::world::{FacilityWorld, RunContext};
 use crate::config::HarnessConfig;
 use crate::report::{self, ReportCollector, ReportWriter, ScenarioKey, ScenarioRecord, Totals};
@@ -26,6 +27,8 @@ pub struct RunOptions {
     pub junit: Option<PathBuf>,
     /// Scenarios run at once (in-process: many; through pcscd: one per free reader).
     pub concurrency: usize,
+    /// Only this shard of the scenarios (`--shard K/N`).
+    pub shard: Option<Shard>,
 }
 
 /// What a run gave.
@@ -41,6 +44,10 @@ pub struct RunSummary {
     pub failed_steps: usize,
     /// Skipped steps (an undefined step counts here, and fails the run).
     pub skipped_steps: usize,
+    /// Errors after scenarios (fail the run).
+    pub teardown_errors: Vec<String>,
+    /// Scenarios left out because the bench cannot perform them: (feature, scenario, reason).
+    pub not_run: Vec<(String, String, String)>,
 }
 
 impl RunSummary {
@@ -49,6 +56,7 @@ impl RunSummary {
         self.totals.failed == 0
             && self.parse_errors.is_empty()
             && self.failed_steps == 0
+            && self.teardown_errors.is_empty()
             && self.skipped_steps == 0
             && self.totals.passed > 0
     }
@@ -97,6 +105,10 @@ pub async fn run(options: RunOptions) -> anyhow::Result<RunSummary> {
         }
     };
 
+    let picked = match options.shard {
+        None => None,
+        Some(shard) => Some(shard.pick(sharding::scenario_places(&input).await?)),
+    };
     let writer = writer::Basic::raw(std::io::stdout(), writer::Coloring::Auto, 0)
         .summarized()
         .tee::<FacilityWorld, _>(writer::JUnit::for_tee(junit, 0))
@@ -109,7 +121,12 @@ pub async fn run(options: RunOptions) -> anyhow::Result<RunSummary> {
     let finished = FacilityWorld::cucumber()
         .max_concurrent_scenarios(options.concurrency.max(1))
         .before(move |feature, _rule, scenario, world| {
-            world.begin(context.clone(), feature.path.as_deref(), &scenario.name);
+            world.begin(
+                context.clone(),
+                feature.path.as_deref(),
+                &scenario.name,
+                scenario.position.line,
+            );
             Box::pin(async {})
         })
         .after(move |feature, _rule, scenario, _finished, world| {
@@ -118,7 +135,13 @@ pub async fn run(options: RunOptions) -> anyhow::Result<RunSummary> {
             Box::pin(async move {
                 if let Some(world) = world {
                     collector.attach(key, world.take_artifacts());
-                    world.finish().await;
+                    if let Err(e) = world.finish().await {
+                        eprintln!(
+                            "harness: シナリオ「{}」の後始末に失敗: {e:#}",
+                            scenario.name
+                        );
+                        collector.teardown_error(format!("{}: {e:#}", scenario.name));
+                    }
                 }
             })
         })
@@ -126,7 +149,12 @@ pub async fn run(options: RunOptions) -> anyhow::Result<RunSummary> {
         .fail_on_skipped()
         // Our own command line is not cucumber's: never parse the process arguments.
         .with_cli::<cucumber::cli::Empty>(cucumber::cli::Opts::default())
-        .run(input)
+        .filter_run(input, move |feature, _rule, scenario| {
+            let path = feature.path.clone().unwrap_or_default();
+            picked
+                .as_ref()
+                .is_none_or(|p| p.contains(&sharding::place(&path, scenario)))
+        })
         .await;
     let (failed_steps, skipped_steps) = stats(&finished);
 
@@ -134,16 +162,20 @@ pub async fn run(options: RunOptions) -> anyhow::Result<RunSummary> {
     let summary = RunSummary {
         totals: report::totals(&scenarios),
         parse_errors: collector.parse_errors(),
+        teardown_errors: collector.teardown_errors(),
+        not_run: collector.scenarios_not_run(),
         failed_steps,
         skipped_steps,
         scenarios,
     };
     if let Some(path) = &options.html_report {
         create_parent(path)?;
+        let report_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
         let html = report::render_html(
-            "顔認証付きカードリーダー 目視確認モード — feature report",
+            "顔認証付きカードリーダー 目視確認モード — 試験報告",
             &options.config.transport.to_string(),
             &summary.scenarios,
+            &report_dir,
         );
         fs::write(path, html).with_context(|| format!("writing {}", path.display()))?;
     }

@@ -91,6 +91,11 @@ fn clip(text: &str, max_chars: usize) -> String {
     text.chars().take(max_chars).collect()
 }
 
+/// A file or folder name made from step, scenario or feature text (reader names shortened).
+pub fn file_name(text: &str, max_chars: usize) -> String {
+    sanitize(&clip(&shorten_reader_names(text), max_chars))
+}
+
 fn sanitize(text: &str) -> String {
     text.chars()
         .map(|c| match c {

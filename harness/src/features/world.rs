@@ -18,7 +18,8 @@ use super::artifacts::ArtifactRecorder;
 use super::snapshots::Snapshots;
 use crate::config::{HarnessConfig, Transport};
 use crate::facility::{
-    Accounts, CardSlot, Facility, FacilityClock, FacilitySetup, ReaderSetup, ScenarioClock,
+    Accounts, CardSlot, FaceFailureStore, Facility, FacilityClock, FacilitySetup, ReaderSetup,
+    ScenarioClock, StaffJudgement,
 };
 use crate::report::ScenarioArtifacts;
 use crate::slots::{InProcessSlot, PcscReaderPool};
@@ -80,9 +81,14 @@ pub struct FacilityWorld {
     facility: Option<Facility>,
     /// The reader the patient stands at.
     patient_at: usize,
+    /// The consent screens the readers show (None: those in force on the scenario's day).
+    consent_screens: Option<harness_reader::ConsentScreens>,
+    /// The encoding of this scenario's result files (None: the run's).
+    character_code: Option<harness_eligibility::result_xml::CharacterCode>,
     snapshots: Snapshots,
     artifacts: ArtifactRecorder,
-    work_dir: Option<tempfile::TempDir>,
+    /// This scenario's folder: card state and the receipt system's folders (kept after the run).
+    scenario_dir: Option<std::path::PathBuf>,
 }
 
 impl fmt::Debug for FacilityWorld {
@@ -97,9 +103,28 @@ impl fmt::Debug for FacilityWorld {
 
 impl FacilityWorld {
     /// Called by the runner before the scenario: the run's context and the scenario's name.
-    pub fn begin(&mut self, run: Arc<RunContext>, feature_path: Option<&Path>, scenario: &str) {
+    pub fn begin(
+        &mut self,
+        run: Arc<RunContext>,
+        feature_path: Option<&Path>,
+        scenario: &str,
+        line: usize,
+    ) {
         self.snapshots
             .begin(feature_path, scenario, run.config.check_snapshots);
+        let feature = feature_path
+            .and_then(|p| p.file_stem())
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "feature".to_owned());
+        self.scenario_dir = Some(
+            run.config
+                .work_dir
+                .join(super::snapshots::file_name(&feature, 60))
+                .join(format!(
+                    "{}-L{line}",
+                    super::snapshots::file_name(scenario, 60)
+                )),
+        );
         self.run = Some(run);
         self.policy = TerminalPolicy {
             // Still salted argon2id, with the cheapest parameters: one terminal per scenario.
@@ -121,6 +146,39 @@ impl FacilityWorld {
             "readers must be connected before anything happens at the counter"
         );
         self.readers.push(name.to_owned());
+        Ok(())
+    }
+
+    /// The readers show the consent screens in force on `date` (before the facility is built).
+    pub fn set_consent_screens_of(&mut self, date: NaiveDate) -> anyhow::Result<()> {
+        anyhow::ensure!(
+            self.facility.is_none(),
+            "the readers' consent screens are set before the scenario starts"
+        );
+        self.consent_screens = Some(harness_reader::ConsentScreens::in_force_on(date));
+        Ok(())
+    }
+
+    /// The terminal writes this scenario's result files in `code` (before the facility is built).
+    pub fn set_character_code(
+        &mut self,
+        code: harness_eligibility::result_xml::CharacterCode,
+    ) -> anyhow::Result<()> {
+        anyhow::ensure!(
+            self.facility.is_none(),
+            "the result file encoding is set before the scenario starts"
+        );
+        self.character_code = Some(code);
+        Ok(())
+    }
+
+    /// Turns a harness extension of the terminal on (before the facility is built).
+    pub fn enable_switch_back_warning(&mut self) -> anyhow::Result<()> {
+        anyhow::ensure!(
+            self.facility.is_none(),
+            "the terminal's policy is set before the scenario starts"
+        );
+        self.policy.switch_back_warning = true;
         Ok(())
     }
 
@@ -147,20 +205,25 @@ impl FacilityWorld {
     fn build(&mut self) -> anyhow::Result<()> {
         let run = self.run()?;
         let config = &run.config;
-        std::fs::create_dir_all(&config.work_dir)
-            .with_context(|| format!("creating {}", config.work_dir.display()))?;
-        let work_dir = tempfile::Builder::new()
-            .prefix("scenario-")
-            .tempdir_in(&config.work_dir)
-            .context("scenario work folder")?;
+        let dir = self
+            .scenario_dir
+            .clone()
+            .ok_or_else(|| anyhow!("the scenario has no folder"))?;
+        // A scenario starts from a clean folder: nothing of an earlier run is mistaken for its own.
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir).with_context(|| format!("clearing {}", dir.display()))?;
+        }
+        let card_state = dir.join("card-state");
+        std::fs::create_dir_all(&card_state)
+            .with_context(|| format!("creating {}", card_state.display()))?;
         let slots: Vec<Box<dyn CardSlot>> = match &run.pcsc_pool {
             None => self
                 .readers
                 .iter()
-                .map(|_| Box::new(InProcessSlot::new(work_dir.path())) as Box<dyn CardSlot>)
+                .map(|_| Box::new(InProcessSlot::new(&card_state)) as Box<dyn CardSlot>)
                 .collect(),
             Some(pool) => pool
-                .acquire(self.readers.len(), work_dir.path())?
+                .acquire(self.readers.len(), &card_state)?
                 .into_iter()
                 .map(|slot| Box::new(slot) as Box<dyn CardSlot>)
                 .collect(),
@@ -170,7 +233,11 @@ impl FacilityWorld {
             .iter()
             .cloned()
             .zip(slots)
-            .map(|(name, slot)| ReaderSetup { name, slot })
+            .map(|(name, slot)| ReaderSetup {
+                name,
+                slot,
+                consent_screens: self.consent_screens,
+            })
             .collect();
         let facility = Facility::new(FacilitySetup {
             fixtures: config.fixtures.clone(),
@@ -181,12 +248,17 @@ impl FacilityWorld {
             },
             policy: self.policy.clone(),
             clock: FacilityClock::Scenario(ScenarioClock::new(scenario_origin()?)),
-            results_dir: work_dir.path().join("oqs"),
-            result_options: run.result_options.clone(),
+            results_dir: dir.join("oqs"),
+            result_options: ResultFileOptions {
+                character_code: self
+                    .character_code
+                    .unwrap_or(run.result_options.character_code),
+                ..run.result_options.clone()
+            },
             audit: Box::new(MemoryAudit::default()),
+            face_failures: FaceFailureStore::open(&card_state.join("face-failures.toml"))?,
         })?;
         self.facility = Some(facility);
-        self.work_dir = Some(work_dir);
         Ok(())
     }
 
@@ -231,10 +303,7 @@ impl FacilityWorld {
             anyhow::bail!("目視確認への切り替えが拒否されました: {e}");
         }
         staff.look_at_card_photo(at)?;
-        anyhow::ensure!(
-            staff.judge_card_photo(at)?,
-            "職員は券面の顔写真を患者本人と判断しませんでした"
-        );
+        staff.judge(at, StaffJudgement::SamePerson)?;
         let today = facility.now().date().format("%Y/%m/%d").to_string();
         let mut staff = facility.staff();
         staff.tick_visual_confirmation(&reader, &today)?;
@@ -243,7 +312,7 @@ impl FacilityWorld {
         }
         let mut patient = facility.patient(at)?;
         patient.place_card().await?;
-        patient.answer_consents([true; 4])?;
+        patient.answer_consents(harness_reader::ConsentWishes::all(true))?;
         let completed = facility
             .reader(at)?
             .history()
@@ -307,9 +376,36 @@ impl FacilityWorld {
     }
 
     /// Ends the scenario: cards off the readers, card processes stopped, readers given back.
-    pub async fn finish(&mut self) {
-        if let Some(mut facility) = self.facility.take() {
-            facility.shutdown().await;
+    pub async fn finish(&mut self) -> anyhow::Result<()> {
+        let Some(mut facility) = self.facility.take() else {
+            return Ok(());
+        };
+        let shut = facility.shutdown().await;
+        let conforming = check_result_files(facility.result_folders().root());
+        shut.and(conforming)
+    }
+}
+
+/// Every file the terminal wrote for the receipt system in this scenario (face/ and res/) must
+/// pass our independent conformance reader (oqs-conformance): a file it rejects fails the run.
+fn check_result_files(root: &Path) -> anyhow::Result<()> {
+    let files = oqs_conformance::result_files(root)
+        .with_context(|| format!("{} を読めません", root.display()))?;
+    let mut problems = Vec::new();
+    for file in files {
+        if file.components().any(|c| c.as_os_str() == "req") {
+            continue;
+        }
+        if let Err(e) =
+            oqs_conformance::check_path(&file, &oqs_conformance::CheckOptions::default())
+        {
+            problems.push(format!("{}: {e}", file.display()));
         }
     }
+    anyhow::ensure!(
+        problems.is_empty(),
+        "結果ファイルが仕様の要素表に合いません: {}",
+        problems.join("; ")
+    );
+    Ok(())
 }

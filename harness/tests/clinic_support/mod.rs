@@ -290,21 +290,16 @@ impl Client {
         .await
     }
 
-    /// Every consent item agreed, one button at a time; the result files written.
+    /// Agrees to everything: 全て同意する where the screen offers it, otherwise 同意する on each
+    /// item's screen. The result files written.
     pub async fn agree_to_all(&mut self, n: usize) -> Vec<String> {
-        let agrees: Vec<String> = self
-            .buttons(n)
-            .await
-            .into_iter()
-            .filter(|b| b.ends_with("：同意する"))
-            .collect();
-        assert!(
-            !agrees.is_empty(),
-            "no consent screen: {}",
-            self.reader(n).await
-        );
         let mut results = Vec::new();
-        for agree in agrees {
+        let mut touched = 0;
+        loop {
+            let buttons = self.buttons(n).await;
+            let Some(agree) = consent_button(&buttons) else {
+                break;
+            };
             let reply = self.touch(n, &agree).await;
             assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
             results.extend(
@@ -314,9 +309,25 @@ impl Client {
                     .iter()
                     .map(|r| r.as_str().unwrap().to_owned()),
             );
+            touched += 1;
+            assert!(touched <= 10, "consent screens do not end");
         }
+        assert!(touched > 0, "no consent screen: {}", self.reader(n).await);
         results
     }
+}
+
+/// The button that agrees on a consent screen: 全て同意する, or an item's 同意する.
+pub fn consent_button(buttons: &[String]) -> Option<String> {
+    buttons
+        .iter()
+        .find(|b| b.as_str() == "全て同意する")
+        .or_else(|| {
+            buttons
+                .iter()
+                .find(|b| b.ends_with("同意する") && !b.ends_with("同意しない"))
+        })
+        .cloned()
 }
 
 /// Today in the clinic's time zone (JST), as the terminal's form writes it.

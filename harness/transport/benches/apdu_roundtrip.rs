@@ -9,12 +9,13 @@
 
 use std::time::{Duration, Instant};
 
+use card_protocol::{Application, Select};
 use harness_transport::{CardChannel, InProcessCard, PcscChannel};
 
 /// SELECT the JPKI AP by AID (both cards answer it: ours 9000, vicc an error status word).
-const SELECT_JPKI: [u8; 15] = [
-    0x00, 0xA4, 0x04, 0x0C, 0x0A, 0xD3, 0x92, 0xF0, 0x00, 0x26, 0x01, 0x00, 0x00, 0x00, 0x01,
-];
+fn select_jpki() -> Vec<u8> {
+    Select::application(Application::Jpki).encode()
+}
 
 struct Stats {
     median: Duration,
@@ -41,15 +42,16 @@ fn ms(duration: Duration) -> f64 {
 }
 
 fn round_trips(reader: &str, rounds: usize) -> Result<Stats, String> {
+    let select = select_jpki();
     let mut channel = PcscChannel::connect(reader).map_err(|e| format!("{reader}: {e}"))?;
     // Warm up (first power-up, caches).
     for _ in 0..20 {
-        channel.transmit(&SELECT_JPKI).map_err(|e| e.to_string())?;
+        channel.transmit(&select).map_err(|e| e.to_string())?;
     }
     let mut samples = Vec::with_capacity(rounds);
     for _ in 0..rounds {
         let started = Instant::now();
-        let response = channel.transmit(&SELECT_JPKI).map_err(|e| e.to_string())?;
+        let response = channel.transmit(&select).map_err(|e| e.to_string())?;
         samples.push(started.elapsed());
         if response.len() < 2 {
             return Err(format!("short response {response:02X?}"));
@@ -111,10 +113,11 @@ fn main() {
             std::process::exit(1);
         }
     };
+    let select = select_jpki();
     let in_process_rounds = 200_000;
     let started = Instant::now();
     for _ in 0..in_process_rounds {
-        if card.transmit(&SELECT_JPKI).map(|r| r.len()).unwrap_or(0) < 2 {
+        if card.transmit(&select).map(|r| r.len()).unwrap_or(0) < 2 {
             eprintln!("in-process card: bad response");
             std::process::exit(1);
         }

@@ -9,7 +9,7 @@ use virtual_card::state::PersistentCard;
 #[cfg(feature = "pcsc")]
 mod pcsc_channel;
 #[cfg(feature = "pcsc")]
-pub use pcsc_channel::{list_readers, PcscChannel};
+pub use pcsc_channel::{list_readers, PcscChannel, PcscTransaction};
 
 /// Errors of a card channel (the wire, not the card: card errors are status words in the response).
 #[derive(Debug, thiserror::Error)]
@@ -20,6 +20,11 @@ pub enum TransportError {
     /// The card was removed during a transaction.
     #[error("card removed")]
     CardRemoved,
+    /// The card was reset or lost its power under this connection (another application reset
+    /// it, or the reader could not power it): its selected files and verified PINs are gone, so
+    /// a command sequence that relied on them must start over.
+    #[error("card reset: its selected files and verified PINs are gone")]
+    CardReset,
     /// The reader is not known to pcscd or went away.
     #[error("reader unavailable: {0}")]
     ReaderUnavailable(String),
@@ -116,7 +121,7 @@ mod tests {
         let mut card = InProcessCard::open(&profile("yamada-taro"), None).expect("fixture card");
         assert_eq!(
             card.atr().expect("atr"),
-            virtual_card::card::CONTACTLESS_ATR.to_vec()
+            virtual_card::Atr::Contactless.bytes().to_vec()
         );
         assert_eq!(
             card.transmit(&SELECT_JPKI).expect("select"),

@@ -4,6 +4,11 @@
 //! `HARNESS_PCSC=1` and `HARNESS_PCSC_CARDS` (reader, profile, state file, pid file, vpcd port per
 //! line). With `HARNESS_PCSC=1` every test here must find its card and pass; without it they say
 //! so on stderr and do nothing (a plain `cargo test --all-features` on a machine without pcscd).
+//!
+//! Every command sequence here runs inside a PC/SC transaction ([`PcscChannel::transaction`]):
+//! the connections are shared, and another application's SELECT on the same card between our
+//! SELECT and READ BINARY would change the card's current file under us (the cause of the 6986
+//! once seen in `two_virtual_cards_in_two_readers_at_once`; see harness/transport/src/pcsc_channel.rs).
 #![cfg(feature = "pcsc")]
 
 use std::path::{Path, PathBuf};
@@ -11,14 +16,14 @@ use std::process::{Command, Stdio};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use harness_transport::{list_readers, CardChannel, PcscChannel, TransportError};
+use card_protocol::{
+    aid, fid, ComputeDigitalSignature, KeyTarget, PinBytes, PinTarget, ReadBinary, Select, Verify,
+};
+use harness_transport::{list_readers, CardChannel, PcscChannel, PcscTransaction, TransportError};
 use rsa::Pkcs1v15Sign;
 use sha2::{Digest, Sha256};
-use virtual_card::apdu::{
-    ComputeDigitalSignature, KeyTarget, PinBytes, PinTarget, ReadBinary, ReadTarget, Select, Verify,
-};
-use virtual_card::card::{aid, fid, CardData, PinId};
 use virtual_card::pki::{certificate_public_key, verify_certificate};
+use virtual_card::{CardData, PinId};
 
 /// One card behind one reader, as ci/pcscd-start.sh recorded it.
 #[derive(Debug, Clone)]
@@ -30,7 +35,10 @@ struct Slot {
     port: u16,
 }
 
-/// Tests in this file share pcscd; one at a time keeps their APDU sequences apart.
+/// Tests in this file share pcscd and some share a card; one at a time keeps their card restarts
+/// and the deliberately unprotected sequence of
+/// `another_application_between_select_and_read_changes_the_file_unless_in_a_transaction` apart
+/// from the rest. (Transactions, not this lock, keep sequences apart from other applications.)
 static SERIAL: Mutex<()> = Mutex::new(());
 
 fn serial() -> MutexGuard<'static, ()> {
@@ -89,8 +97,16 @@ fn connect(slot: &Slot) -> PcscChannel {
         .unwrap_or_else(|error| panic!("connect {}: {error}", slot.reader))
 }
 
+/// Begins a PC/SC transaction on `channel`: no other application's command comes in between.
+fn begin(channel: &mut PcscChannel) -> PcscTransaction<'_> {
+    let reader = channel.reader().to_owned();
+    channel
+        .transaction()
+        .unwrap_or_else(|error| panic!("begin a transaction on {reader}: {error}"))
+}
+
 /// Sends a command; returns (data, status word).
-fn send(channel: &mut PcscChannel, command: Vec<u8>) -> (Vec<u8>, u16) {
+fn send(channel: &mut dyn CardChannel, command: Vec<u8>) -> (Vec<u8>, u16) {
     let response = channel
         .transmit(&command)
         .unwrap_or_else(|error| panic!("transmit {command:02X?}: {error}"));
@@ -99,40 +115,41 @@ fn send(channel: &mut PcscChannel, command: Vec<u8>) -> (Vec<u8>, u16) {
     (data.to_vec(), u16::from_be_bytes([sw[0], sw[1]]))
 }
 
-fn bytes(apdu: virtual_card::apdu::CommandApdu) -> Vec<u8> {
-    apdu.to_bytes().expect("encodable APDU")
+fn select_df_command(name: &[u8]) -> Vec<u8> {
+    Select::df_name(name).expect("DF name").encode()
 }
 
-fn select_df(channel: &mut PcscChannel, name: &[u8]) {
-    let (_, sw) = send(channel, bytes(Select::DfByName(name.to_vec()).to_apdu()));
+fn select_df(channel: &mut dyn CardChannel, name: &[u8]) {
+    let (_, sw) = send(channel, select_df_command(name));
     assert_eq!(sw, 0x9000, "SELECT DF {name:02X?}");
 }
 
-fn select_ef(channel: &mut PcscChannel, id: u16) -> u16 {
-    send(channel, bytes(Select::EfById(id).to_apdu())).1
+fn select_ef(channel: &mut dyn CardChannel, id: u16) -> u16 {
+    send(channel, Select::ef(id).encode()).1
 }
 
-fn verify(channel: &mut PcscChannel, pin: Option<&str>) -> u16 {
-    let command = Verify {
-        target: PinTarget::CurrentEf,
-        pin: pin.map(|p| PinBytes(p.as_bytes().to_vec())),
+fn verify(channel: &mut dyn CardChannel, pin: Option<&str>) -> u16 {
+    let command = match pin {
+        Some(pin) => Verify::new(PinTarget::CurrentEf, PinBytes::new(pin.as_bytes())),
+        None => Verify::retry_query(PinTarget::CurrentEf),
     };
-    send(channel, bytes(command.to_apdu())).1
+    send(channel, command.expect("VERIFY").encode()).1
 }
 
-fn read(channel: &mut PcscChannel, offset: usize, le: usize) -> Vec<u8> {
-    let command = ReadBinary {
-        target: ReadTarget::CurrentEf,
-        offset,
-        le,
-    };
-    let (data, sw) = send(channel, bytes(command.to_apdu()));
+fn read_command(offset: usize, le: usize) -> Vec<u8> {
+    ReadBinary::current_ef(offset, le)
+        .expect("READ BINARY")
+        .encode()
+}
+
+fn read(channel: &mut dyn CardChannel, offset: usize, le: usize) -> Vec<u8> {
+    let (data, sw) = send(channel, read_command(offset, le));
     assert_eq!(sw, 0x9000, "READ BINARY at {offset}");
     data
 }
 
 /// Reads the selected EF as clients do: a short head, the BER length, then the rest.
-fn read_ber_file(channel: &mut PcscChannel) -> Vec<u8> {
+fn read_ber_file(channel: &mut dyn CardChannel) -> Vec<u8> {
     let head = read(channel, 0, 8);
     let tag_len = match head.first() {
         Some(first) if first & 0x1F == 0x1F => 2,
@@ -230,11 +247,12 @@ fn both_public_certificates_verify_against_the_test_ca() {
     let _serial = serial();
     let data = card_data(&slot);
     let mut channel = connect(&slot);
-    select_df(&mut channel, &aid::JPKI);
-    assert_eq!(select_ef(&mut channel, fid::JPKI_AUTH_CERT), 0x9000);
-    let auth = read_ber_file(&mut channel);
-    assert_eq!(select_ef(&mut channel, fid::JPKI_AUTH_CA_CERT), 0x9000);
-    let auth_ca = read_ber_file(&mut channel);
+    let mut card = begin(&mut channel);
+    select_df(&mut card, &aid::JPKI);
+    assert_eq!(select_ef(&mut card, fid::JPKI_AUTH_CERT), 0x9000);
+    let auth = read_ber_file(&mut card);
+    assert_eq!(select_ef(&mut card, fid::JPKI_AUTH_CA_CERT), 0x9000);
+    let auth_ca = read_ber_file(&mut card);
     assert_eq!(&auth[..2], &[0x30, 0x82]);
     assert_eq!(
         auth_ca, data.auth.ca_cert_der,
@@ -244,13 +262,8 @@ fn both_public_certificates_verify_against_the_test_ca() {
         .expect("user-auth cert signed by the test CA");
     assert_eq!(auth, data.auth.cert_der);
     // The signature certificate needs the signature password.
-    assert_eq!(select_ef(&mut channel, fid::JPKI_SIGN_CERT), 0x9000);
-    let command = ReadBinary {
-        target: ReadTarget::CurrentEf,
-        offset: 0,
-        le: 8,
-    };
-    assert_eq!(send(&mut channel, bytes(command.to_apdu())).1, 0x6982);
+    assert_eq!(select_ef(&mut card, fid::JPKI_SIGN_CERT), 0x9000);
+    assert_eq!(send(&mut card, read_command(0, 8)).1, 0x6982);
 }
 
 #[test]
@@ -261,26 +274,21 @@ fn right_pin_then_sha256_signature_verifies_with_the_certificate_key() {
     let _serial = serial();
     let data = card_data(&slot);
     let mut channel = connect(&slot);
-    select_df(&mut channel, &aid::JPKI);
-    assert_eq!(select_ef(&mut channel, fid::JPKI_AUTH_CERT), 0x9000);
-    let cert = read_ber_file(&mut channel);
-    assert_eq!(select_ef(&mut channel, fid::JPKI_AUTH_PIN), 0x9000);
+    let mut card = begin(&mut channel);
+    select_df(&mut card, &aid::JPKI);
+    assert_eq!(select_ef(&mut card, fid::JPKI_AUTH_CERT), 0x9000);
+    let cert = read_ber_file(&mut card);
+    assert_eq!(select_ef(&mut card, fid::JPKI_AUTH_PIN), 0x9000);
     assert_eq!(
-        verify(&mut channel, Some(&pin(&data, PinId::JpkiAuth))),
+        verify(&mut card, Some(&pin(&data, PinId::JpkiAuth))),
         0x9000
     );
-    assert_eq!(
-        verify(&mut channel, None),
-        0x63C3,
-        "retry query after success"
-    );
-    assert_eq!(select_ef(&mut channel, fid::JPKI_AUTH_KEY), 0x9000);
+    assert_eq!(verify(&mut card, None), 0x63C3, "retry query after success");
+    assert_eq!(select_ef(&mut card, fid::JPKI_AUTH_KEY), 0x9000);
     let message = b"challenge from the eligibility service";
-    let command = ComputeDigitalSignature {
-        target: KeyTarget::CurrentEf,
-        digest_info: sha256_digest_info(message),
-    };
-    let (signature, sw) = send(&mut channel, bytes(command.to_apdu()));
+    let command = ComputeDigitalSignature::new(KeyTarget::CurrentEf, sha256_digest_info(message))
+        .expect("COMPUTE DIGITAL SIGNATURE");
+    let (signature, sw) = send(&mut card, command.encode());
     assert_eq!(sw, 0x9000);
     assert_eq!(signature.len(), 256);
     let key = certificate_public_key(&cert).expect("RSA key in the cert");
@@ -300,29 +308,22 @@ fn my_number_and_basic_four_after_the_text_pin() {
     let _serial = serial();
     let data = card_data(&slot);
     let mut channel = connect(&slot);
-    select_df(&mut channel, &aid::TEXT);
-    assert_eq!(select_ef(&mut channel, fid::TEXT_MY_NUMBER), 0x9000);
-    let command = ReadBinary {
-        target: ReadTarget::CurrentEf,
-        offset: 0,
-        le: 17,
-    };
+    let mut card = begin(&mut channel);
+    select_df(&mut card, &aid::TEXT);
+    assert_eq!(select_ef(&mut card, fid::TEXT_MY_NUMBER), 0x9000);
     assert_eq!(
-        send(&mut channel, bytes(command.to_apdu())).1,
+        send(&mut card, read_command(0, 17)).1,
         0x6982,
         "My Number before the PIN"
     );
-    assert_eq!(select_ef(&mut channel, fid::TEXT_PIN), 0x9000);
-    assert_eq!(
-        verify(&mut channel, Some(&pin(&data, PinId::TextPin))),
-        0x9000
-    );
-    assert_eq!(select_ef(&mut channel, fid::TEXT_MY_NUMBER), 0x9000);
-    let my_number = read(&mut channel, 0, 17);
+    assert_eq!(select_ef(&mut card, fid::TEXT_PIN), 0x9000);
+    assert_eq!(verify(&mut card, Some(&pin(&data, PinId::TextPin))), 0x9000);
+    assert_eq!(select_ef(&mut card, fid::TEXT_MY_NUMBER), 0x9000);
+    let my_number = read(&mut card, 0, 17);
     assert_eq!(&my_number[..3], &[0xFF, 0x10, 0x0C]);
     assert_eq!(&my_number[3..15], data.holder.my_number.expose().as_bytes());
-    assert_eq!(select_ef(&mut channel, fid::TEXT_BASIC_FOUR), 0x9000);
-    let record = read_ber_file(&mut channel);
+    assert_eq!(select_ef(&mut card, fid::TEXT_BASIC_FOUR), 0x9000);
+    let record = read_ber_file(&mut card);
     let fields = record_fields(&record);
     let tags: Vec<u16> = fields.iter().map(|(t, _)| *t).collect();
     assert_eq!(tags, vec![0xDF21, 0xDF22, 0xDF23, 0xDF24, 0xDF25]);
@@ -343,11 +344,12 @@ fn photo_after_match_number_b() {
     let data = card_data(&slot);
     let photo = data.photo.clone().expect("the standard card has a photo");
     let mut channel = connect(&slot);
-    select_df(&mut channel, &aid::FACE);
-    assert_eq!(select_ef(&mut channel, fid::FACE_MATCH_B), 0x9000);
-    assert_eq!(verify(&mut channel, Some(&data.match_number_b())), 0x9000);
-    assert_eq!(select_ef(&mut channel, fid::FACE_RECORD), 0x9000);
-    let record = read_ber_file(&mut channel);
+    let mut card = begin(&mut channel);
+    select_df(&mut card, &aid::FACE);
+    assert_eq!(select_ef(&mut card, fid::FACE_MATCH_B), 0x9000);
+    assert_eq!(verify(&mut card, Some(&data.match_number_b())), 0x9000);
+    assert_eq!(select_ef(&mut card, fid::FACE_RECORD), 0x9000);
+    let record = read_ber_file(&mut card);
     let fields = record_fields(&record);
     assert_eq!(field(&fields, 0xDF27), photo, "the photo as JPEG 2000");
 }
@@ -362,15 +364,16 @@ fn wrong_pin_three_times_locks_and_the_query_says_63c0() {
     let wrong = wrong_pin(&pin(&data, PinId::JpkiAuth));
     // A card as issued, also when an earlier run in this run dir locked it.
     let mut channel = reissue(&slot);
-    select_df(&mut channel, &aid::JPKI);
-    assert_eq!(select_ef(&mut channel, fid::JPKI_AUTH_PIN), 0x9000);
-    assert_eq!(verify(&mut channel, None), 0x63C3, "fresh card: 3 tries");
-    let answers: Vec<u16> = (0..4).map(|_| verify(&mut channel, Some(&wrong))).collect();
+    let mut card = begin(&mut channel);
+    select_df(&mut card, &aid::JPKI);
+    assert_eq!(select_ef(&mut card, fid::JPKI_AUTH_PIN), 0x9000);
+    assert_eq!(verify(&mut card, None), 0x63C3, "fresh card: 3 tries");
+    let answers: Vec<u16> = (0..4).map(|_| verify(&mut card, Some(&wrong))).collect();
     assert_eq!(answers, vec![0x63C2, 0x63C1, 0x63C0, 0x6984]);
-    assert_eq!(verify(&mut channel, None), 0x63C0);
+    assert_eq!(verify(&mut card, None), 0x63C0);
     let right = pin(&data, PinId::JpkiAuth);
     assert_eq!(
-        verify(&mut channel, Some(&right)),
+        verify(&mut card, Some(&right)),
         0x6984,
         "blocked even for the right PIN"
     );
@@ -384,11 +387,12 @@ fn face_only_card_refuses_pin_operations_and_gives_its_user_auth_certificate() {
     let _serial = serial();
     let data = card_data(&slot);
     let mut channel = connect(&slot);
-    select_df(&mut channel, &aid::JPKI);
-    let sw = select_ef(&mut channel, fid::JPKI_AUTH_PIN);
+    let mut card = begin(&mut channel);
+    select_df(&mut card, &aid::JPKI);
+    let sw = select_ef(&mut card, fid::JPKI_AUTH_PIN);
     if sw == 0x9000 {
-        let query = verify(&mut channel, None);
-        let attempt = verify(&mut channel, Some("1234"));
+        let query = verify(&mut card, None);
+        let attempt = verify(&mut card, Some("1234"));
         for answer in [query, attempt] {
             assert!(
                 answer != 0x9000 && answer & 0xFFF0 != 0x63C0,
@@ -399,12 +403,12 @@ fn face_only_card_refuses_pin_operations_and_gives_its_user_auth_certificate() {
         assert_eq!(sw, 0x6A82, "auth PIN EF absent");
     }
     assert_eq!(
-        select_ef(&mut channel, fid::JPKI_SIGN_CERT),
+        select_ef(&mut card, fid::JPKI_SIGN_CERT),
         0x6A82,
         "no signature certificate"
     );
-    assert_eq!(select_ef(&mut channel, fid::JPKI_AUTH_CERT), 0x9000);
-    let cert = read_ber_file(&mut channel);
+    assert_eq!(select_ef(&mut card, fid::JPKI_AUTH_CERT), 0x9000);
+    let cert = read_ber_file(&mut card);
     verify_certificate(&cert, &data.auth.ca_cert_der).expect("user-auth cert verifies");
 }
 
@@ -421,26 +425,13 @@ fn two_virtual_cards_in_two_readers_at_once() {
             std::thread::spawn(move || {
                 let expected = card_data(&slot).auth.cert_der;
                 let mut channel = connect(&slot);
-                let read_cert = |channel: &mut PcscChannel| {
-                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        select_df(channel, &aid::JPKI);
-                        assert_eq!(select_ef(channel, fid::JPKI_AUTH_CERT), 0x9000);
-                        read_ber_file(channel)
-                    }))
-                };
                 for _ in 0..10 {
-                    // Seen once in CI: READ BINARY answered 6986 (no current EF) right after a
-                    // successful SELECT, i.e. the card was powered off in between. Suspected:
-                    // pcscd's power-off grace period after the previous test's disconnect racing
-                    // this connection. One repeat of the sequence is allowed and reported; a
-                    // second failure, or a wrong certificate, fails the test.
-                    let cert = read_cert(&mut channel).unwrap_or_else(|_| {
-                        eprintln!(
-                            "{}: sequence repeated after a card power cycle",
-                            slot.reader
-                        );
-                        read_cert(&mut channel).unwrap_or_else(|e| std::panic::resume_unwind(e))
-                    });
+                    // One transaction per sequence: other applications may use the card between
+                    // sequences, never between the SELECT and the READ BINARY of one.
+                    let mut card = begin(&mut channel);
+                    select_df(&mut card, &aid::JPKI);
+                    assert_eq!(select_ef(&mut card, fid::JPKI_AUTH_CERT), 0x9000);
+                    let cert = read_ber_file(&mut card);
                     assert_eq!(cert, expected, "{}", slot.reader);
                 }
                 expected
@@ -505,7 +496,8 @@ fn wait_for_removal(slot: &Slot) {
         match PcscChannel::connect(&slot.reader) {
             Err(TransportError::NoCard | TransportError::CardRemoved) => return,
             Err(TransportError::ReaderUnavailable(message)) => panic!("{message}"),
-            Ok(_) | Err(TransportError::Other(_)) => {}
+            // Still there, or there but unpowered or busy: not gone yet.
+            Ok(_) | Err(TransportError::CardReset | TransportError::Other(_)) => {}
         }
         assert!(
             Instant::now() < deadline,
@@ -516,22 +508,20 @@ fn wait_for_removal(slot: &Slot) {
     }
 }
 
-/// Connects again once the restarted card is back in its reader (bounded wait).
+/// Connects again once the restarted card is back in its reader and answers (bounded wait).
 fn reconnect(slot: &Slot) -> PcscChannel {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         match PcscChannel::connect(&slot.reader) {
             Ok(mut channel) => {
-                let (_, sw) = send(
-                    &mut channel,
-                    bytes(Select::DfByName(aid::TEXT.to_vec()).to_apdu()),
-                );
+                let (_, sw) = send(&mut channel, select_df_command(&aid::TEXT));
                 if sw == 0x9000 {
                     return channel;
                 }
             }
-            Err(TransportError::NoCard | TransportError::CardRemoved) => {}
-            Err(TransportError::Other(message)) if message.contains("reset") => {}
+            Err(
+                TransportError::NoCard | TransportError::CardRemoved | TransportError::CardReset,
+            ) => {}
             Err(error) => panic!("reconnect {}: {error}", slot.reader),
         }
         assert!(
@@ -587,13 +577,17 @@ fn sigkill_right_after_a_wrong_pin_keeps_the_count() {
     let data = card_data(&slot);
     let right = pin(&data, PinId::TextPin);
     let mut channel = connect(&slot);
-    select_df(&mut channel, &aid::TEXT);
-    assert_eq!(select_ef(&mut channel, fid::TEXT_PIN), 0x9000);
-    let before = verify(&mut channel, None);
+    let mut card = begin(&mut channel);
+    select_df(&mut card, &aid::TEXT);
+    assert_eq!(select_ef(&mut card, fid::TEXT_PIN), 0x9000);
+    let before = verify(&mut card, None);
     assert_eq!(before & 0xFFF0, 0x63C0, "retry query answered {before:04X}");
     assert!(before > 0x63C0, "text PIN must not be blocked already");
-    let after_wrong = verify(&mut channel, Some(&wrong_pin(&right)));
+    let after_wrong = verify(&mut card, Some(&wrong_pin(&right)));
     assert_eq!(after_wrong, before - 1);
+    // Ended before the card dies: pcscd's SCardConnect (wait_for_removal) waits for any
+    // transaction on the reader to end.
+    drop(card);
 
     let pid = kill_card(&slot);
     // Dropping disconnects without a reset (none is possible on a dead card).
@@ -603,15 +597,17 @@ fn sigkill_right_after_a_wrong_pin_keeps_the_count() {
 
     let mut channel = reconnect(&slot);
     assert_ne!(read_pid(&slot.pid_file), pid, "a new card process");
-    assert_eq!(select_ef(&mut channel, fid::TEXT_PIN), 0x9000);
+    let mut card = begin(&mut channel);
+    select_df(&mut card, &aid::TEXT);
+    assert_eq!(select_ef(&mut card, fid::TEXT_PIN), 0x9000);
     assert_eq!(
-        verify(&mut channel, None),
+        verify(&mut card, None),
         after_wrong,
         "the wrong try survived SIGKILL"
     );
     // Leave the card as it was: the right PIN resets the counter.
-    assert_eq!(verify(&mut channel, Some(&right)), 0x9000);
-    assert_eq!(verify(&mut channel, None), 0x63C3);
+    assert_eq!(verify(&mut card, Some(&right)), 0x9000);
+    assert_eq!(verify(&mut card, None), 0x63C3);
 }
 
 /// This host's own non-loopback IPv4 address, if it has a route out (no packet is sent).
@@ -643,6 +639,66 @@ fn vpcd_ports_are_unreachable_from_the_host_network() {
         );
     }
     // The card itself is served all the same (it lives in vpcd's namespace).
+    let _serial = serial();
     let mut channel = connect(&slot);
     select_df(&mut channel, &aid::JPKI);
+}
+
+/// The cause of the 6986 once seen in `two_virtual_cards_in_two_readers_at_once`, and its fix.
+/// Two applications share one card. Without a transaction, the second one's SELECT between the
+/// first one's SELECT EF and READ BINARY makes the first one read another file (in CI the other
+/// test selected a DF, so READ BINARY found no current EF: 6986). While the first one holds a
+/// transaction, the second one's command waits: pcscd refuses it (SCARD_E_SHARING_VIOLATION)
+/// and libpcsclite asks again until the transaction ends.
+#[test]
+fn another_application_between_select_and_read_changes_the_file_unless_in_a_transaction() {
+    let Some(slot) = slot("yamada-taro") else {
+        return;
+    };
+    let _serial = serial();
+    let data = card_data(&slot);
+    let mut ours = connect(&slot);
+    let mut other = connect(&slot);
+
+    // Without a transaction: the other application's SELECT comes in between.
+    select_df(&mut ours, &aid::JPKI);
+    assert_eq!(select_ef(&mut ours, fid::JPKI_AUTH_CERT), 0x9000);
+    select_df(&mut other, &aid::JPKI);
+    assert_eq!(select_ef(&mut other, fid::JPKI_AUTH_CA_CERT), 0x9000);
+    assert_eq!(
+        read_ber_file(&mut ours),
+        data.auth.ca_cert_der,
+        "READ BINARY read the file the other application selected"
+    );
+
+    // Inside a transaction: the other application's SELECT cannot come in between.
+    let mut card = begin(&mut ours);
+    select_df(&mut card, &aid::JPKI);
+    assert_eq!(select_ef(&mut card, fid::JPKI_AUTH_CERT), 0x9000);
+    let other_done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let (started_tx, started) = std::sync::mpsc::channel();
+    let other_app = {
+        let other_done = std::sync::Arc::clone(&other_done);
+        std::thread::spawn(move || {
+            started_tx.send(()).expect("signal");
+            let sw = select_ef(&mut other, fid::JPKI_AUTH_CA_CERT);
+            other_done.store(true, std::sync::atomic::Ordering::SeqCst);
+            sw
+        })
+    };
+    started.recv().expect("the other application started");
+    // Many reads after it started: whenever its SELECT reaches pcscd, it must wait.
+    for _ in 0..20 {
+        assert_eq!(read_ber_file(&mut card), data.auth.cert_der);
+    }
+    assert!(
+        !other_done.load(std::sync::atomic::Ordering::SeqCst),
+        "another application's command completed inside our transaction"
+    );
+    drop(card);
+    assert_eq!(
+        other_app.join().expect("other application"),
+        0x9000,
+        "its SELECT ran once our transaction ended"
+    );
 }

@@ -5,8 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
-use virtual_card::apdu::{build, ResponseApdu, StatusWord};
-use virtual_card::card::{aid, Card};
+use card_protocol::{aid, ResponseApdu, StatusWord};
+use virtual_card::card::Card;
 use virtual_card::profile::{self, LoadedProfile};
 
 /// The repository's fixtures folder.
@@ -84,19 +84,19 @@ pub fn sw(card: &mut Card, command: &[u8]) -> StatusWord {
 }
 
 pub fn select_jpki(card: &mut Card) {
-    assert_eq!(sw(card, &build::select_df(&aid::JPKI)), StatusWord::OK);
+    assert_eq!(sw(card, &cmd::select_df(&aid::JPKI)), StatusWord::OK);
 }
 
 /// Reads a whole BER-TLV EF (certificate or FF 20 record) of the current EF: a short head first,
 /// then the rest in chunks of 256.
 pub fn read_tlv_file(card: &mut Card) -> Vec<u8> {
-    let head = send(card, &build::read_binary(0, 7));
+    let head = send(card, &cmd::read_binary(0, 7));
     assert_eq!(head.sw, StatusWord::OK, "head");
     let total = tlv_total_len(&head.data).expect("BER length");
     let mut data = Vec::new();
     while data.len() < total {
         let want = (total - data.len()).min(256);
-        let r = send(card, &build::read_binary(data.len() as u16, want));
+        let r = send(card, &cmd::read_binary(data.len() as u16, want));
         assert_eq!(r.sw, StatusWord::OK, "chunk at {}", data.len());
         assert!(!r.data.is_empty());
         data.extend(r.data);
@@ -160,3 +160,85 @@ pub const SHA256_PREFIX: [u8; 19] = [
 pub const SHA1_PREFIX: [u8; 15] = [
     0x30, 0x21, 0x30, 0x09, 0x06, 0x05, 0x2b, 0x0e, 0x03, 0x02, 0x1a, 0x05, 0x00, 0x04, 0x14,
 ];
+
+/// The commands the tests send, encoded by `card_protocol`'s typed commands. Each unwraps a
+/// builder that only fails for arguments the wire cannot carry, which no test passes here.
+pub mod cmd {
+    use card_protocol::{
+        ChangeReferenceData, ComputeDigitalSignature, FileId, KeyTarget, PinBytes, PinTarget,
+        ReadBinary, Select, Verify,
+    };
+
+    /// `00 A4 04 0C Lc <AID>`.
+    pub fn select_df(aid: &[u8]) -> Vec<u8> {
+        Select::df_name(aid).expect("DF name").encode()
+    }
+
+    /// `00 A4 02 0C 02 <FID>`.
+    pub fn select_ef(fid: FileId) -> Vec<u8> {
+        Select::ef(fid).encode()
+    }
+
+    /// `00 B0 <offset> <Le>` (extended Le above 256).
+    pub fn read_binary(offset: u16, le: usize) -> Vec<u8> {
+        ReadBinary::current_ef(usize::from(offset), le)
+            .expect("READ BINARY")
+            .encode()
+    }
+
+    /// `00 B0 <offset> 00 <Le hi> <Le lo>`.
+    pub fn read_binary_extended(offset: u16, le: usize) -> Vec<u8> {
+        ReadBinary::current_ef_extended(usize::from(offset), le)
+            .expect("READ BINARY")
+            .encode()
+    }
+
+    /// `00 B0 <80|SFI> <offset> <Le>`.
+    pub fn read_binary_short_ef(sfi: u8, offset: u8, le: usize) -> Vec<u8> {
+        ReadBinary::short_ef(sfi, usize::from(offset), le)
+            .expect("READ BINARY")
+            .encode()
+    }
+
+    /// `00 20 00 80 Lc <PIN>`.
+    pub fn verify(pin: &[u8]) -> Vec<u8> {
+        Verify::new(PinTarget::CurrentEf, PinBytes::new(pin))
+            .expect("VERIFY")
+            .encode()
+    }
+
+    /// `00 20 00 80`: the retry-counter query.
+    pub fn verify_query() -> Vec<u8> {
+        Verify::retry_query(PinTarget::CurrentEf)
+            .expect("VERIFY")
+            .encode()
+    }
+
+    /// `00 20 00 <80|EF> Lc <PIN>`.
+    pub fn verify_short_ef(ef: u8, pin: &[u8]) -> Vec<u8> {
+        Verify::new(PinTarget::ShortEf(ef), PinBytes::new(pin))
+            .expect("VERIFY")
+            .encode()
+    }
+
+    /// `00 24 01 80 Lc <new PIN>`.
+    pub fn change_reference_data(new_pin: &[u8]) -> Vec<u8> {
+        ChangeReferenceData::new(PinTarget::CurrentEf, PinBytes::new(new_pin))
+            .expect("CHANGE REFERENCE DATA")
+            .encode()
+    }
+
+    /// `80 2A 00 80 Lc <DigestInfo> 00`.
+    pub fn compute_digital_signature(digest_info: &[u8]) -> Vec<u8> {
+        ComputeDigitalSignature::new(KeyTarget::CurrentEf, digest_info.to_vec())
+            .expect("COMPUTE DIGITAL SIGNATURE")
+            .encode()
+    }
+
+    /// `80 2A 00 <80|EF> Lc <DigestInfo> 00`.
+    pub fn compute_digital_signature_short_ef(ef: u8, digest_info: &[u8]) -> Vec<u8> {
+        ComputeDigitalSignature::new(KeyTarget::ShortEf(ef), digest_info.to_vec())
+            .expect("COMPUTE DIGITAL SIGNATURE")
+            .encode()
+    }
+}

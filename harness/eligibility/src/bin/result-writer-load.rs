@@ -16,8 +16,8 @@ use chrono::{Duration, NaiveDate};
 use harness_eligibility::files::SlowDevice;
 use harness_eligibility::protocol::{Consent, Consents, IdentityMethod};
 use harness_eligibility::{
-    CharacterCode, CheckOutcome, CheckResult, FixtureDir, InsuranceBook, ResultFileOptions,
-    ResultFolders,
+    CardCheckWithoutRecord, CharacterCode, CheckOutcome, CheckResult, FixtureDir, InsuranceBook,
+    ResultFileOptions, ResultFolders,
 };
 
 struct Args {
@@ -113,6 +113,8 @@ fn main() -> ExitCode {
         } else {
             CharacterCode::Utf8
         },
+        // Every outcome writes a file here (該当資格なし included): the tool loads the writer.
+        card_check_without_record: CardCheckWithoutRecord::WithoutResultList,
         ..ResultFileOptions::default()
     };
     let Some(base) = NaiveDate::from_ymd_opt(2026, 11, 25).and_then(|d| d.and_hms_opt(9, 0, 0))
@@ -140,7 +142,7 @@ fn main() -> ExitCode {
                             .get((i % 4) as usize)
                             .copied()
                             .unwrap_or("yamada-taro");
-                        let consent = |given| Consent { given, at: now };
+                        let consent = |given| Some(Consent { given, at: now });
                         let outcome = CheckOutcome {
                             check_id: thread * 10_000_000 + i,
                             method: IdentityMethod::Face,
@@ -155,15 +157,19 @@ fn main() -> ExitCode {
                                 health_checkups: consent(false),
                                 diagnosis: consent(true),
                                 operation: consent(i.is_multiple_of(2)),
+                                limit_application: None,
                             },
                             reader_name: format!("Virtual Reader {thread}"),
                             requested_at: now,
                             checked_at: now,
                             qualification_confirmation_date: now.date(),
                         };
-                        let path = folders
+                        let Some(path) = folders
                             .write_outcome(&outcome, options)
-                            .map_err(|e| e.to_string())?;
+                            .map_err(|e| e.to_string())?
+                        else {
+                            return Err(format!("no file written for {person}"));
+                        };
                         let name = path
                             .file_name()
                             .map(|n| n.to_string_lossy().into_owned())

@@ -80,7 +80,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let report = harness_face::MatchReport {
                 decision: harness_face::MatchDecision::NoFace,
                 score: 0.0,
-                threshold: matcher.threshold,
+                threshold: matcher.threshold(),
             };
             std::fs::write(&out, comparison_png(&card, None, &report)?)?;
             println!("decision NoFace (no camera), wrote {}", out.display());
@@ -102,7 +102,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if let Some(m) = analysis.motion {
         println!(
             "inter-frame motion {m:.2} (live needs >= {:.2} or a blink)",
-            matcher.motion_min
+            matcher.tuning.liveness.motion_min
         );
     }
     let shown = analysis

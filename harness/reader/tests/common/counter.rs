@@ -7,9 +7,11 @@ use std::time::Duration;
 
 use harness_eligibility::service::CheckOutcome as ServiceOutcome;
 use harness_eligibility::{EligibilityService, FixtureDir, FixtureSource, ServiceConfig};
+use std::collections::HashMap;
+
 use harness_reader::{
-    consent_touches, run_until_idle, CheckResult, FaceEngine, Input, Output, PrintedCardFace,
-    Reader, ReaderConfig, ReaderCredentials, ServiceAnswer, Touch,
+    consent_touches, run_until_idle, CardKey, CheckResult, ConsentWishes, FaceEngine, Input,
+    Output, PrintedCardFace, Reader, ReaderConfig, ReaderCredentials, ServiceAnswer, Touch,
 };
 use harness_transport::CardChannel;
 use rand_chacha::rand_core::SeedableRng;
@@ -40,6 +42,21 @@ pub struct Counter<C: CardChannel> {
     pub now: Duration,
     pub outputs: Vec<Output>,
     pub service_outcomes: Vec<ServiceOutcome>,
+    /// The facility's face-failure store.
+    pub face_store: HashMap<CardKey, u32>,
+    /// The terminal's valid tick for this reader (taken when the reader asks).
+    pub tick: Option<harness_reader::VisualConfirmation>,
+}
+
+/// The service's outcome as the reader hears it (what the harness does with the service's
+/// answer): accepted, whatever the qualification, or refused with the service's reason.
+pub fn service_answer(outcome: &ServiceOutcome) -> ServiceAnswer {
+    match outcome.error() {
+        None => ServiceAnswer::Accepted,
+        Some(error) => ServiceAnswer::Rejected {
+            reason: error.label().to_owned(),
+        },
+    }
 }
 
 impl<C: CardChannel> Counter<C> {
@@ -71,11 +88,13 @@ impl<C: CardChannel> Counter<C> {
             now: Duration::ZERO,
             outputs: Vec::new(),
             service_outcomes: Vec::new(),
+            face_store: HashMap::new(),
+            tick: None,
         }
     }
 
-    /// Feeds an input; answers the card, challenge requests and checks until the reader waits
-    /// for the patient, the camera, the card-face scan or the terminal.
+    /// Feeds an input; answers the card, challenge requests, checks and the face-failure store
+    /// until the reader waits for the patient, the camera, the card-face scan or the terminal.
     pub fn send(&mut self, input: Input) {
         let mut inputs = vec![input];
         while let Some(input) = inputs.pop() {
@@ -89,8 +108,18 @@ impl<C: CardChannel> Counter<C> {
                     }
                     Output::SubmitCheck(check) => {
                         let outcome = self.service.check((**check).clone(), wall);
-                        inputs.push(Input::ServiceAnswer(ServiceAnswer::from(&outcome)));
+                        inputs.push(Input::ServiceAnswer(service_answer(&outcome)));
                         self.service_outcomes.push(outcome);
+                    }
+                    Output::NeedFaceFailures(card) => {
+                        let count = self.face_store.get(card).copied().unwrap_or(0);
+                        inputs.push(Input::FaceFailures { card: *card, count });
+                    }
+                    Output::FaceFailuresChanged { card, count } => {
+                        self.face_store.insert(*card, *count);
+                    }
+                    Output::NeedVisualConfirmation => {
+                        inputs.push(Input::VisualConfirmation(self.tick.take()));
                     }
                     _ => {}
                 }
@@ -108,7 +137,13 @@ impl<C: CardChannel> Counter<C> {
     }
 
     pub fn printed_face(&self) -> PrintedCardFace {
-        PrintedCardFace::of_card(&self.profile.data).unwrap()
+        use chrono::Datelike;
+        let card = &self.profile.data;
+        PrintedCardFace {
+            birth_date: card.holder.birth,
+            expiry_year: card.expiry.year(),
+            security_code: harness_reader::SecurityCode::new(card.security_code.expose()).unwrap(),
+        }
     }
 
     pub fn face_route(&mut self, colour: [u8; 3]) {
@@ -139,9 +174,17 @@ impl<C: CardChannel> Counter<C> {
     }
 
     pub fn consent_all(&mut self) {
-        for touch in consent_touches([true, true, false, true]) {
+        let wishes = ConsentWishes {
+            diagnosis: false,
+            ..ConsentWishes::all(true)
+        };
+        for touch in consent_touches(self.reader_consent_screens(), wishes) {
             self.touch(touch);
         }
+    }
+
+    fn reader_consent_screens(&self) -> harness_reader::ConsentScreens {
+        harness_reader::ConsentScreens::in_force_on(clock_origin().date())
     }
 
     pub fn result(&self) -> CheckResult {

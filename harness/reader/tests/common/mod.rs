@@ -5,7 +5,10 @@
 
 pub mod counter;
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::path::PathBuf;
+use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -13,17 +16,20 @@ use chrono::{NaiveDate, NaiveDateTime};
 use harness_eligibility::protocol::EligibilityCheck;
 use harness_face::{FaceMatcher, MatchDecision, MatchReport};
 use harness_reader::{
-    consent_touches, run_until_idle, CheckResult, Exchange, FaceEngine, Input, Output,
-    PrintedCardFace, Reader, ReaderConfig, ReaderCredentials, SecurityCode, ServiceAnswer, Touch,
+    consent_touches, run_until_idle, CardKey, CheckResult, ConsentScreens, ConsentWishes, Exchange,
+    FaceEngine, Input, Output, PrintedCardFace, Reader, ReaderConfig, ReaderCredentials,
+    SecurityCode, ServiceAnswer, Touch, VisualConfirmation,
 };
 use harness_transport::{CardChannel, TransportError};
 use image::{Rgb, RgbImage};
 use rsa::pkcs8::DecodePrivateKey;
 use rsa::PrivateKey;
-use virtual_card::card::{Card, CardData, CardKind, Holder, IssuedPins, KeyMaterial, Sex};
-use virtual_card::profile::Secret;
+use virtual_card::Secret;
+use virtual_card::{Card, CardData, CardKind, Holder, IssuedPins, KeyMaterial, Sex};
 
 pub const AUTH_PIN: &str = "1234";
+pub const READER_0: &str = "Identiv CLOUD 3701 F Contactless Reader 0";
+pub const READER_1: &str = "Identiv CLOUD 3701 F Contactless Reader 1";
 pub const BIRTH: (i32, u32, u32) = (1985, 11, 2);
 pub const EXPIRY_YEAR: i32 = 2034;
 pub const SECURITY_CODE: &str = "4821";
@@ -90,9 +96,10 @@ pub fn card_data(kind: CardKind) -> CardData {
         },
     };
     CardData {
+        atr: virtual_card::Atr::default(),
         kind,
         holder: Holder {
-            my_number: Secret::new("123456789018".into()),
+            my_number: virtual_card::MyNumber::new("123456789018"),
             name: "山田　太郎".into(),
             address: "東京都千代田区千代田1-1".into(),
             birth,
@@ -192,14 +199,30 @@ pub fn frames(colour: [u8; 3]) -> Vec<RgbImage> {
 }
 
 pub fn config() -> ReaderConfig {
-    ReaderConfig::new(
-        "Identiv CLOUD 3701 F Contactless Reader 0",
-        clock_origin(),
-        reader_credentials(),
-    )
+    config_for(READER_0)
 }
 
-/// One reader, one card, one clock.
+pub fn config_for(reader_name: &str) -> ReaderConfig {
+    ReaderConfig::new(reader_name, clock_origin(), reader_credentials())
+}
+
+/// The facility's face-failure store as the harness keeps it (shared by the readers of a
+/// clinic): the test double answers [`Output::NeedFaceFailures`] from it and records
+/// [`Output::FaceFailuresChanged`] in it.
+pub type FaceStore = Rc<RefCell<HashMap<CardKey, u32>>>;
+
+/// The staff's tick for `reader_name`, given at the clock origin + 3 s.
+pub fn tick_for(reader_name: &str) -> VisualConfirmation {
+    VisualConfirmation {
+        reader: reader_name.into(),
+        account: "admin".into(),
+        confirmation_date: date(2026, 11, 25),
+        confirmed_at: clock_origin() + chrono::Duration::seconds(3),
+    }
+}
+
+/// One reader, one card, one clock; the terminal's tick and the face-failure store as the
+/// harness would answer them.
 pub struct Bench {
     pub reader: Reader,
     pub channel: EngineChannel,
@@ -207,6 +230,11 @@ pub struct Bench {
     pub now: Duration,
     pub outputs: Vec<Output>,
     pub exchanges: Vec<Exchange>,
+    pub face_store: FaceStore,
+    /// The terminal's valid, unexpired tick for this reader (taken when the reader asks).
+    pub tick: Option<VisualConfirmation>,
+    /// The consent screens the reader was configured with.
+    pub consent_screens: ConsentScreens,
 }
 
 impl Bench {
@@ -215,8 +243,15 @@ impl Bench {
     }
 
     pub fn with_config(kind: CardKind, config: ReaderConfig) -> Self {
+        Self::sharing_store(kind, config, FaceStore::default())
+    }
+
+    /// A bench whose face-failure store is `store` (another reader of the same clinic).
+    pub fn sharing_store(kind: CardKind, config: ReaderConfig, store: FaceStore) -> Self {
         let card = Card::new(&card_data(kind));
+        let consent_screens = config.consent_screens;
         Self {
+            consent_screens,
             reader: Reader::new(config, FaceEngine::new(Arc::new(ColourMatcher))),
             channel: EngineChannel {
                 card,
@@ -226,15 +261,58 @@ impl Bench {
             now: Duration::ZERO,
             outputs: Vec::new(),
             exchanges: Vec::new(),
+            face_store: store,
+            tick: None,
         }
     }
 
-    /// Feeds an input through the driver; returns the non-card outputs of this step.
+    /// Feeds an input through the driver and answers the reader's questions to the terminal
+    /// (its tick) and to the face-failure store; returns the non-card outputs of this step.
     pub fn send(&mut self, input: Input) -> Vec<Output> {
+        let mut step = Vec::new();
+        let mut pending = std::collections::VecDeque::from([input]);
+        while let Some(input) = pending.pop_front() {
+            let pumped = run_until_idle(&mut self.reader, &mut self.channel, input, self.now);
+            self.exchanges.extend(pumped.exchanges);
+            for output in &pumped.outputs {
+                match output {
+                    Output::NeedFaceFailures(card) => {
+                        let count = self.face_store.borrow().get(card).copied().unwrap_or(0);
+                        pending.push_back(Input::FaceFailures { card: *card, count });
+                    }
+                    Output::FaceFailuresChanged { card, count } => {
+                        self.face_store.borrow_mut().insert(*card, *count);
+                    }
+                    Output::NeedVisualConfirmation => {
+                        pending.push_back(Input::VisualConfirmation(self.tick.take()));
+                    }
+                    _ => {}
+                }
+            }
+            self.outputs.extend(pumped.outputs.iter().cloned());
+            step.extend(pumped.outputs);
+        }
+        step
+    }
+
+    /// Feeds an input through the driver only: the reader's questions stay unanswered.
+    pub fn send_raw(&mut self, input: Input) -> Vec<Output> {
         let pumped = run_until_idle(&mut self.reader, &mut self.channel, input, self.now);
         self.exchanges.extend(pumped.exchanges);
         self.outputs.extend(pumped.outputs.iter().cloned());
         pumped.outputs
+    }
+
+    /// Staff tick 目視で本人確認完了 for this reader: the terminal holds the tick and tells the
+    /// reader.
+    pub fn staff_tick(&mut self) -> Vec<Output> {
+        self.tick = Some(tick_for(self.reader.name()));
+        self.send(Input::StaffConfirmationAvailable)
+    }
+
+    /// Consecutive face failures the store holds for the fixture card.
+    pub fn face_failures(&self, card: &CardKey) -> u32 {
+        self.face_store.borrow().get(card).copied().unwrap_or(0)
     }
 
     /// Moves the clock on and ticks.
@@ -282,9 +360,22 @@ impl Bench {
         self.send(Input::Challenge(CHALLENGE.to_vec()))
     }
 
+    /// Answers the consent screens in force: 薬剤, 特定健診, 診療, 手術 as given (限度額 as 薬剤).
     pub fn consent(&mut self, given: [bool; 4]) -> Vec<Output> {
+        let [medication, health_checkups, diagnosis, operation] = given;
+        self.consent_wishes(ConsentWishes {
+            medication,
+            health_checkups,
+            diagnosis,
+            operation,
+            limit_application: medication,
+        })
+    }
+
+    pub fn consent_wishes(&mut self, wishes: ConsentWishes) -> Vec<Output> {
+        let screens = self.consent_screens;
         let mut outputs = Vec::new();
-        for touch in consent_touches(given) {
+        for touch in consent_touches(screens, wishes) {
             outputs.extend(self.touch(touch));
         }
         outputs

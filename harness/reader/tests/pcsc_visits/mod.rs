@@ -8,7 +8,7 @@
 
 #![allow(dead_code)]
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -17,15 +17,15 @@ use harness_eligibility::{EligibilityService, FixtureDir, FixtureSource, Service
 use harness_face::people::{parse_people, Date};
 use harness_face::{Camera, CameraSetup, LbpMatcher, Scene, Subject};
 use harness_reader::{
-    consent_touches, run_until_idle, CheckOutcome, CheckResult, FaceEngine, FailureReason, Input,
-    Output, PrintedCardFace, Reader, ReaderConfig, ReaderCredentials, ServiceAnswer, Touch,
+    consent_touches, run_until_idle, CardKey, CheckOutcome, CheckResult, ConsentScreens,
+    ConsentWishes, FaceEngine, FailureReason, Input, Output, PrintedCardFace, Reader, ReaderConfig,
+    ReaderCredentials, ServiceAnswer, Touch,
 };
 use harness_transport::{CardChannel, TransportError};
 
+use card_protocol::{fid, Application, PinTarget, Select, Verify};
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha20Rng;
-use virtual_card::apdu::{PinTarget, Select, Verify};
-use virtual_card::card::{aid, fid};
 use virtual_card::profile::LoadedProfile;
 
 /// The workspace's fixtures folder.
@@ -124,6 +124,8 @@ pub struct Counter {
     started: Instant,
     /// Simulated time added to real time so far (the patient's camera time).
     simulated: Duration,
+    /// The facility's face-failure store (one reader here).
+    face_store: HashMap<CardKey, u32>,
 }
 
 /// What one visit (card placed → script → card taken off) gave.
@@ -245,6 +247,7 @@ impl Counter {
             rng: ChaCha20Rng::seed_from_u64(7),
             started: Instant::now(),
             simulated: Duration::ZERO,
+            face_store: HashMap::new(),
         })
     }
 
@@ -280,7 +283,20 @@ impl Counter {
                         if let Some(error) = outcome.error() {
                             visit.service_errors.push(error.to_string());
                         }
-                        inputs.push_back(Input::ServiceAnswer(ServiceAnswer::from(&outcome)));
+                        let answer = match outcome.error() {
+                            None => ServiceAnswer::Accepted,
+                            Some(error) => ServiceAnswer::Rejected {
+                                reason: error.label().to_owned(),
+                            },
+                        };
+                        inputs.push_back(Input::ServiceAnswer(answer));
+                    }
+                    Output::NeedFaceFailures(card) => {
+                        let count = self.face_store.get(&card).copied().unwrap_or(0);
+                        inputs.push_back(Input::FaceFailures { card, count });
+                    }
+                    Output::FaceFailuresChanged { card, count } => {
+                        self.face_store.insert(card, count);
                     }
                     Output::Result(result) => visit.results.push(*result),
                     _ => {}
@@ -308,8 +324,8 @@ impl Counter {
                 ]
             }
             Route::Face => {
-                let face = PrintedCardFace::of_card(&self.profile.data)
-                    .ok_or("no printed face for this card")?;
+                let face =
+                    printed_face_of(&self.profile.data).ok_or("no printed face for this card")?;
                 let burst = self.camera.as_ref().ok_or("no camera")?.burst(5);
                 vec![
                     Input::Touch(Touch::ChooseFace),
@@ -338,7 +354,12 @@ impl Counter {
                 Vec::new()
             }
         };
-        let consents = consent_touches([true, true, false, true])
+        let wishes = ConsentWishes {
+            diagnosis: false,
+            ..ConsentWishes::all(true)
+        };
+        let screens = ConsentScreens::in_force_on(self.reader.wall_time(Duration::ZERO).date());
+        let consents = consent_touches(screens, wishes)
             .into_iter()
             .map(Input::Touch);
         for input in inputs.into_iter().chain(consents) {
@@ -357,22 +378,27 @@ impl Counter {
     }
 }
 
+/// What a clean optical scan reads off a virtual card's printed face (birth date, expiry year,
+/// security code): what the harness feeds as [`Input::CardFaceScanned`].
+pub fn printed_face_of(card: &virtual_card::CardData) -> Option<PrintedCardFace> {
+    use chrono::Datelike;
+    Some(PrintedCardFace {
+        birth_date: card.holder.birth,
+        expiry_year: card.expiry.year(),
+        security_code: harness_reader::SecurityCode::new(card.security_code.expose())?,
+    })
+}
+
 /// The user-auth PIN's tries left (SELECT JPKI AP, SELECT EF 0018, VERIFY without data: 63Cx).
 pub fn auth_pin_tries<C: CardChannel + ?Sized>(channel: &mut C) -> Result<u8, String> {
+    let query = Verify::retry_query(PinTarget::CurrentEf).map_err(|error| format!("{error}"))?;
     let commands = [
-        Select::DfByName(aid::JPKI.to_vec()).to_apdu(),
-        Select::EfById(fid::JPKI_AUTH_PIN).to_apdu(),
-        Verify {
-            target: PinTarget::CurrentEf,
-            pin: None,
-        }
-        .to_apdu(),
+        Select::application(Application::Jpki).encode(),
+        Select::ef(fid::JPKI_AUTH_PIN).encode(),
+        query.encode(),
     ];
     let mut last = Vec::new();
-    for command in commands {
-        let bytes = command
-            .to_bytes()
-            .map_err(|error| format!("encode: {error}"))?;
+    for bytes in commands {
         last = channel
             .transmit(&bytes)
             .map_err(|error| format!("transmit: {error}"))?;
@@ -392,6 +418,7 @@ pub fn transport_kind(error: &TransportError) -> &'static str {
     match error {
         TransportError::NoCard => "NoCard",
         TransportError::CardRemoved => "CardRemoved",
+        TransportError::CardReset => "CardReset",
         TransportError::ReaderUnavailable(_) => "ReaderUnavailable",
         TransportError::Other(_) => "Other",
     }

@@ -22,15 +22,29 @@ fn readers_in_mode(w: &mut FacilityWorld, step: &Step, mode: Mode) -> StepResult
     w.checkpoint(step)
 }
 
-#[given(expr = "端末は目視確認の患者1人のあと自動で無人運転に戻す設定である")]
+#[given(expr = "端末は目視確認の患者1人のあと自動で無人運転に戻す設定である（ハーネス拡張）")]
 fn auto_return_after_patient(w: &mut FacilityWorld, step: &Step) -> StepResult {
     w.set_auto_return(AutoReturnPolicy::AfterPatient)?;
     w.checkpoint(step)
 }
 
-#[given(expr = "端末は目視確認から{int}分たつと自動で無人運転に戻す設定である")]
+#[given(expr = "端末は目視確認から{int}分たつと自動で無人運転に戻す設定である（ハーネス拡張）")]
 fn auto_return_after_minutes(w: &mut FacilityWorld, step: &Step, minutes: u32) -> StepResult {
     w.set_auto_return(AutoReturnPolicy::AfterMinutes(minutes))?;
+    w.checkpoint(step)
+}
+
+#[given(expr = "端末は無人運転への戻し忘れを警告する（ハーネス拡張）")]
+fn switch_back_warning_on(w: &mut FacilityWorld, step: &Step) -> StepResult {
+    w.enable_switch_back_warning()?;
+    w.checkpoint(step)
+}
+
+#[given(expr = "カードリーダーは{int}年{int}月{int}日時点の同意画面を表示する")]
+fn consent_screens_of(w: &mut FacilityWorld, step: &Step, y: i32, m: u32, d: u32) -> StepResult {
+    let date = chrono::NaiveDate::from_ymd_opt(y, m, d)
+        .ok_or_else(|| anyhow::anyhow!("{y}年{m}月{d}日は日付ではありません"))?;
+    w.set_consent_screens_of(date)?;
     w.checkpoint(step)
 }
 

@@ -100,6 +100,23 @@ fn pin_tries_shown(w: &mut FacilityWorld, step: &Step, tries: u8) -> StepResult 
     w.checkpoint(step)
 }
 
+#[then(expr = "患者画面で「顔認証」か「暗証番号」を選べる")]
+fn method_choice_shown(w: &mut FacilityWorld, step: &Step) -> StepResult {
+    let screen = patient_screen(w)?;
+    ensure!(
+        matches!(
+            screen,
+            PatientScreen::ChooseMethod {
+                face: Availability::Offered,
+                pin: Availability::Offered
+            }
+        ),
+        "患者画面に顔認証と暗証番号の選択が出ていません:\n{}",
+        screen.render()
+    );
+    w.checkpoint(step)
+}
+
 #[then(expr = "患者画面で「顔認証」も「暗証番号」も選べない")]
 fn no_method_selectable(w: &mut FacilityWorld, step: &Step) -> StepResult {
     let screen = patient_screen(w)?;

@@ -3,7 +3,7 @@
 use anyhow::{anyhow, bail};
 use cucumber::gherkin::Step;
 use cucumber::{given, when};
-use harness_reader::{ConsentItem, Touch};
+use harness_reader::{ConsentWishes, Touch};
 
 use super::StepResult;
 use crate::facility::CameraCondition;
@@ -14,6 +14,33 @@ use crate::features::world::FacilityWorld;
 fn patient_has_card(w: &mut FacilityWorld, step: &Step, name: Quoted) -> StepResult {
     let at = w.patient_reader();
     w.facility()?.patient(at)?.arrive(&name.0)?;
+    w.checkpoint(step)
+}
+
+#[given(expr = "患者「{text}」が「{text}」のマイナンバーカードを持っている")]
+fn patient_has_card_of(
+    w: &mut FacilityWorld,
+    step: &Step,
+    person: Quoted,
+    holder: Quoted,
+) -> StepResult {
+    let at = w.patient_reader();
+    w.facility()?
+        .patient(at)?
+        .arrive_with_card_of(&person.0, &holder.0)?;
+    w.checkpoint(step)
+}
+
+#[when(expr = "患者がカードリーダー「{text}」の前に移る")]
+fn patient_moves(w: &mut FacilityWorld, step: &Step, reader: Quoted) -> StepResult {
+    w.patient_goes_to(&reader.0)?;
+    w.checkpoint(step)
+}
+
+#[when(expr = "患者がカードをカードリーダー「{text}」に置く")]
+async fn place_card_on(w: &mut FacilityWorld, step: &Step, reader: Quoted) -> StepResult {
+    let at = w.patient_goes_to(&reader.0)?;
+    w.facility()?.patient(at)?.place_card().await?;
     w.checkpoint(step)
 }
 
@@ -78,7 +105,9 @@ fn enter_pin(w: &mut FacilityWorld, step: &Step, pin: String) -> StepResult {
 #[when(expr = "患者がすべての同意項目で「{answer}」を選ぶ")]
 fn consent_all(w: &mut FacilityWorld, step: &Step, answer: ConsentAnswer) -> StepResult {
     let at = w.patient_reader();
-    w.facility()?.patient(at)?.answer_consents([answer.0; 4])?;
+    w.facility()?
+        .patient(at)?
+        .answer_consents(ConsentWishes::all(answer.0))?;
     w.checkpoint(step)
 }
 
@@ -90,25 +119,39 @@ fn consent_table(w: &mut FacilityWorld, step: &Step) -> StepResult {
     w.checkpoint(step)
 }
 
-/// The table of 項目 and 回答 under a consent step.
-fn consent_answers(step: &Step) -> anyhow::Result<[bool; 4]> {
+/// The table of 項目 and 回答 under a consent step, as the patient's wishes per item (薬剤情報,
+/// 特定健診情報, 診療情報, 手術情報 required; 限度額情報 optional, default 同意しない; on the current
+/// screens 診療・薬剤情報 is one answer for both).
+fn consent_answers(step: &Step) -> anyhow::Result<ConsentWishes> {
     let table = step
         .table
         .as_ref()
         .ok_or_else(|| anyhow!("a table of 項目 and 回答 is needed"))?;
-    let mut answers = [None; 4];
+    let mut answers: [Option<bool>; 5] = [None; 5];
     for row in table.rows.iter().skip(1) {
         let [item, answer] = row.as_slice() else {
             bail!("each row needs 項目 and 回答");
         };
-        let index = ConsentItem::ALL
-            .iter()
-            .position(|i| i.label() == item.trim())
-            .ok_or_else(|| anyhow!("unknown consent item {item:?}"))?;
         let answer: ConsentAnswer = answer.trim().parse()?;
-        answers[index] = Some(answer.0);
+        let slots: &[usize] = match item.trim() {
+            "薬剤情報" => &[0],
+            "特定健診情報" | "特定健診等情報" => &[1],
+            "診療情報" => &[2],
+            "手術情報" => &[3],
+            "限度額情報" => &[4],
+            "診療・薬剤情報" => &[0, 2],
+            other => bail!("unknown consent item {other:?}"),
+        };
+        for slot in slots {
+            answers[*slot] = Some(answer.0);
+        }
     }
-    let [a, b, c, d] =
-        answers.map(|a| a.ok_or_else(|| anyhow!("every consent item needs an answer")));
-    Ok([a?, b?, c?, d?])
+    let need = |i: usize| answers[i].ok_or_else(|| anyhow!("every consent item needs an answer"));
+    Ok(ConsentWishes {
+        medication: need(0)?,
+        health_checkups: need(1)?,
+        diagnosis: need(2)?,
+        operation: need(3)?,
+        limit_application: answers[4].unwrap_or(false),
+    })
 }

@@ -3,7 +3,8 @@
 
 use anyhow::{anyhow, ensure, Context as _};
 use cucumber::gherkin::Step;
-use cucumber::then;
+use cucumber::{given, then};
+use harness_eligibility::result_xml::CharacterCode;
 use harness_eligibility::xml_tree::{parse_document, XmlDocument, XmlElement};
 
 use super::StepResult;
@@ -42,6 +43,36 @@ fn result_files_arrived(w: &mut FacilityWorld, step: &Step, count: usize) -> Ste
         files.len() == count,
         "{} result files: {files:?}",
         files.len()
+    );
+    w.checkpoint(step)
+}
+
+#[then(expr = "レセコンの face フォルダに結果ファイルは届かない")]
+fn no_result_file(w: &mut FacilityWorld, step: &Step) -> StepResult {
+    let files = w.facility()?.face_folder_files()?;
+    ensure!(files.is_empty(), "結果ファイルが届いています: {files:?}");
+    w.checkpoint(step)
+}
+
+#[given(expr = "端末は結果ファイルを Shift_JIS（CP932、CRLF）で書く")]
+fn shift_jis_files(w: &mut FacilityWorld, step: &Step) -> StepResult {
+    w.set_character_code(CharacterCode::ShiftJis)?;
+    w.checkpoint(step)
+}
+
+#[then(expr = "結果ファイルは Shift_JIS で CRLF の行末である")]
+fn file_is_shift_jis(w: &mut FacilityWorld, step: &Step) -> StepResult {
+    let (bytes, document) = last_result_file(w)?;
+    let declared = document.declared_encoding.clone().unwrap_or_default();
+    ensure!(
+        declared.eq_ignore_ascii_case("Shift_JIS"),
+        "宣言された文字コードは {declared:?} です"
+    );
+    let lf = bytes.iter().filter(|b| **b == b'\n').count();
+    let crlf = bytes.windows(2).filter(|w| w == b"\r\n").count();
+    ensure!(
+        lf > 0 && lf == crlf,
+        "行末が CRLF ではありません（LF {lf}、CRLF {crlf}）"
     );
     w.checkpoint(step)
 }

@@ -6,7 +6,10 @@ use cucumber::gherkin::Step;
 use cucumber::{given, then, when};
 
 use super::StepResult;
-use crate::features::params::{Account, Mode, Quoted};
+use harness_face::staff_check::StaffVerdict;
+
+use crate::facility::StaffJudgement;
+use crate::features::params::{Account, Judgement, Mode, Quoted};
 use crate::features::world::FacilityWorld;
 
 #[when(expr = "職員が{account}アカウントで資格確認端末にログインする")]
@@ -35,12 +38,38 @@ fn show_card_photo(w: &mut FacilityWorld, step: &Step) -> StepResult {
     w.checkpoint(step)
 }
 
-#[then(expr = "職員は券面の顔写真が患者本人であると確認できる")]
-fn staff_can_check_photo(w: &mut FacilityWorld, step: &Step) -> StepResult {
+#[when(expr = "職員は券面の顔写真と患者を見比べて{judgement}と判断する")]
+fn staff_judges(w: &mut FacilityWorld, step: &Step, judgement: Judgement) -> StepResult {
     let at = w.patient_reader();
-    let judged = w.facility()?.staff().judge_card_photo(at)?;
-    if !judged {
-        bail!("職員は券面の顔写真を患者本人と判断しませんでした");
+    w.facility()?.staff().judge(at, judgement.0)?;
+    w.checkpoint(step)
+}
+
+#[then(expr = "画素による参考判定も{judgement}を示す")]
+fn reference_verdict(w: &mut FacilityWorld, step: &Step, expected: Judgement) -> StepResult {
+    let at = w.patient_reader();
+    let verdict = w.facility()?.staff().reference_verdict(at);
+    let matches = match (verdict, expected.0) {
+        (Some(StaffVerdict::SamePerson), StaffJudgement::SamePerson)
+        | (Some(StaffVerdict::DifferentPerson), StaffJudgement::DifferentPerson) => true,
+        _ => false,
+    };
+    if !matches {
+        bail!("画素による参考判定は {verdict:?} でした");
+    }
+    w.checkpoint(step)
+}
+
+#[then(expr = "職員は「目視で本人確認完了」にチェックを入れられない")]
+async fn staff_cannot_tick(w: &mut FacilityWorld, step: &Step) -> StepResult {
+    let reader = w.patient_reader_name()?;
+    let today = w.facility()?.now().date().format("%Y/%m/%d").to_string();
+    let ticked = w
+        .facility()?
+        .staff()
+        .tick_visual_confirmation(&reader, &today);
+    if ticked.is_ok() {
+        bail!("別人と判断した職員がチェックを入れました");
     }
     w.checkpoint(step)
 }
