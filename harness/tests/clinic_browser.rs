@@ -26,7 +26,7 @@ const PATIENCE: Duration = Duration::from_secs(20);
 
 fn find_program(env: &str, names: &[&str]) -> Option<PathBuf> {
     if let Ok(path) = std::env::var(env) {
-        return Some(PathBuf::from(path));
+        return Some(PathBuf::from(path)).filter(|p| p.is_file());
     }
     let paths = std::env::var_os("PATH")?;
     std::env::split_paths(&paths)
@@ -66,7 +66,7 @@ fn start_driver(test: &str) -> Option<Driver> {
             std::env::var("CLINIC_BROWSER_REQUIRED").is_err(),
             "{reason}, but CLINIC_BROWSER_REQUIRED is set"
         );
-        eprintln!("{reason}");
+        say_skipped(&reason);
         return None;
     };
     let port = free_port();
