@@ -31,6 +31,14 @@ fn press_mode(w: &mut FacilityWorld, step: &Step, reader: Quoted, mode: Mode) ->
     w.checkpoint(step)
 }
 
+#[when(expr = "職員がカードリーダー「{text}」の「{mode}」を押して切替の確認で取り消す")]
+fn press_mode_cancel(w: &mut FacilityWorld, step: &Step, reader: Quoted, mode: Mode) -> StepResult {
+    w.facility()?
+        .staff()
+        .press_mode_and_cancel(&reader.0, mode.0)?;
+    w.checkpoint(step)
+}
+
 #[when(expr = "患者がカード券面の顔写真を職員に提示する")]
 fn show_card_photo(w: &mut FacilityWorld, step: &Step) -> StepResult {
     let at = w.patient_reader();
