@@ -55,6 +55,29 @@ enum Command {
         #[arg(long, default_value = "target/harness/terminal-audit.jsonl")]
         audit: PathBuf,
     },
+    /// Run the live simulated clinic: the terminal's screens wired to the readers, a patient
+    /// page per reader, practice drills and a JSON control API (bearer token), on loopback.
+    /// Accounts as for `terminal` (TERMINAL_ADMIN_PASSWORD, TERMINAL_STAFF_PASSWORD); the API
+    /// token from CLINIC_API_TOKEN or printed at start.
+    Clinic {
+        /// Address to listen on (loopback only unless you mean otherwise).
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: std::net::SocketAddr,
+        /// Reader names (PC/SC names shown on the terminal), in order.
+        #[arg(long = "reader")]
+        readers: Vec<String>,
+        /// Root of the receipt system's folders: result files in <dir>/face/, requests in
+        /// <dir>/req/ answered in <dir>/res/.
+        #[arg(long, default_value = "target/harness/clinic/results")]
+        results: PathBuf,
+        /// Append-only audit log (JSON lines).
+        #[arg(long, default_value = "target/harness/clinic/audit.jsonl")]
+        audit: PathBuf,
+        /// Serve the cards placed on the readers through pcscd/vpcd (readers from
+        /// HARNESS_PCSC_SLOTS, card binary from HARNESS_VIRTUAL_CARD_BIN; feature `pcsc`).
+        #[arg(long)]
+        pcsc: bool,
+    },
 }
 
 #[tokio::main]
@@ -108,17 +131,102 @@ async fn main() -> anyhow::Result<ExitCode> {
             })
         }
         Command::Terminal { listen, audit } => serve_terminal(listen, audit).await,
+        Command::Clinic {
+            listen,
+            readers,
+            results,
+            audit,
+            pcsc,
+        } => serve_clinic(listen, readers, results, audit, pcsc).await,
     }
 }
 
-async fn serve_terminal(listen: std::net::SocketAddr, audit: PathBuf) -> anyhow::Result<ExitCode> {
-    let password = |var: &str| {
-        std::env::var(var).map_err(|_| {
-            anyhow::anyhow!("set {var} (the account's password; never stored in clear)")
-        })
+fn account_password(var: &str) -> anyhow::Result<String> {
+    std::env::var(var)
+        .map_err(|_| anyhow::anyhow!("set {var} (the account's password; never stored in clear)"))
+}
+
+async fn serve_clinic(
+    listen: std::net::SocketAddr,
+    readers: Vec<String>,
+    results: PathBuf,
+    audit: PathBuf,
+    pcsc: bool,
+) -> anyhow::Result<ExitCode> {
+    use harness::clinic::{ApiToken, CardSource, Clinic, ClinicSetup, DEFAULT_READERS};
+    use harness_terminal::secret::Password;
+
+    let accounts = harness::facility::Accounts {
+        admin: Password::new(&account_password("TERMINAL_ADMIN_PASSWORD")?),
+        general: Password::new(&account_password("TERMINAL_STAFF_PASSWORD")?),
     };
-    let admin = password("TERMINAL_ADMIN_PASSWORD")?;
-    let staff = password("TERMINAL_STAFF_PASSWORD")?;
+    let readers = if readers.is_empty() {
+        DEFAULT_READERS.iter().map(|r| (*r).to_owned()).collect()
+    } else {
+        readers
+    };
+    let cards = if pcsc {
+        let slots = std::env::var("HARNESS_PCSC_SLOTS").map_err(|_| {
+            anyhow::anyhow!("--pcsc needs HARNESS_PCSC_SLOTS (see ci/pcscd-start.sh)")
+        })?;
+        let bin = match std::env::var("HARNESS_VIRTUAL_CARD_BIN") {
+            Ok(bin) => PathBuf::from(bin),
+            Err(_) => std::env::current_exe()?.with_file_name("virtual-card"),
+        };
+        let prefix = std::env::var("HARNESS_PCSC_NETNS_EXEC")
+            .map(|p| p.split_whitespace().map(str::to_owned).collect())
+            .unwrap_or_default();
+        CardSource::Pcsc(harness::slots::PcscReaderPool::new(
+            harness::config::parse_slots(&slots)?,
+            bin,
+            prefix,
+        ))
+    } else {
+        CardSource::InProcess
+    };
+    let (token, from_env) = ApiToken::from_env_or_random()?;
+    let clinic = Clinic::build(ClinicSetup {
+        fixtures: workspace_root().join("fixtures"),
+        readers,
+        accounts,
+        policy: harness_terminal::config::TerminalPolicy::default(),
+        results: results.clone(),
+        audit: Some(audit.clone()),
+        cards,
+        token: token.clone(),
+    })?;
+    let listener = tokio::net::TcpListener::bind(listen).await?;
+    let addr = listener.local_addr()?;
+    println!("clinic: http://{addr}/login (accounts admin, staff)");
+    println!("  patient pages: http://{addr}/patient/0 …  drills: http://{addr}/drills");
+    println!(
+        "  results: {}  audit: {}",
+        absolute(&results).display(),
+        absolute(&audit).display()
+    );
+    if from_env {
+        println!("  API: http://{addr}/api/readers (token from CLINIC_API_TOKEN)");
+    } else {
+        println!(
+            "  API: http://{addr}/api/readers (Authorization: Bearer {})",
+            token.expose()
+        );
+    }
+    // Ctrl-C or SIGTERM: stop serving and take the cards off (card processes stop).
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    let shutdown = async move {
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = terminate.recv() => {}
+        }
+    };
+    harness::clinic::serve::serve(listener, &clinic, shutdown).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn serve_terminal(listen: std::net::SocketAddr, audit: PathBuf) -> anyhow::Result<ExitCode> {
+    let admin = account_password("TERMINAL_ADMIN_PASSWORD")?;
+    let staff = account_password("TERMINAL_STAFF_PASSWORD")?;
     if let Some(parent) = audit.parent() {
         std::fs::create_dir_all(parent)?;
     }
