@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand};
 use harness::config::workspace_root;
 use harness::config::HarnessConfig;
 use harness::features::runner::{self, RunOptions};
+use harness::report::timing::TimingReport;
 
 #[derive(Parser)]
 #[command(
@@ -43,6 +44,16 @@ enum Command {
         /// system's folders (oqs/face, oqs/req, oqs/res) and the card state, kept after the run.
         #[arg(long, default_value = "target/harness")]
         results: PathBuf,
+        /// Run on a bench (bench file, TOML; see fixtures/bench/example.toml): the bench's PC/SC
+        /// readers, its cards laid on them by its serial fixture; one scenario at a time;
+        /// scenarios the bench cannot perform (tags) are not run and listed with the reason.
+        /// Needs the `pcsc` feature.
+        #[arg(long)]
+        bench: Option<PathBuf>,
+        /// Run the features N times; the timing report (timing.json, timing.html beside the
+        /// report) gives p50/p95/max over all runs. The report and JUnit are the last run's.
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+        repeat: u32,
     },
     /// Serve the verification terminal's web UI (顔認証付きカードリーダー操作) on loopback.
     /// Accounts: `admin` (管理アカウント) and `staff` (一般アカウント), passwords from
@@ -95,6 +106,8 @@ async fn main() -> anyhow::Result<ExitCode> {
             concurrency,
             shard,
             results,
+            bench,
+            repeat,
         } => {
             let root = workspace_root();
             let features = if features.is_empty() {
@@ -112,19 +125,61 @@ async fn main() -> anyhow::Result<ExitCode> {
                     concurrency.min(readers.len() / 2).max(1)
                 }
             };
-            let summary = runner::run(RunOptions {
+            let rig = match &bench {
+                None => None,
+                Some(file) => {
+                    let serial_log = harness::bench::serial_log_path(&absolute(&report));
+                    let rig = harness::bench::BenchRig::open(file, &serial_log)?;
+                    println!("bench: {}", rig.describe());
+                    println!("serial log: {}", serial_log.display());
+                    Some(std::sync::Arc::new(rig))
+                }
+            };
+            let options = RunOptions {
                 features,
                 config,
                 html_report: Some(report.clone()),
                 junit: Some(junit.clone()),
                 concurrency,
                 shard,
-            })
-            .await?;
-            println!("harness: {}", summary.line());
+            };
+            let mut runs = Vec::new();
+            for round in 1..=repeat {
+                if repeat > 1 {
+                    println!("harness: run {round}/{repeat}");
+                }
+                let summary = match &rig {
+                    Some(rig) => runner::run_on_bench(options.clone(), rig.clone()).await?,
+                    None => runner::run(options.clone()).await?,
+                };
+                println!("harness: {}", summary.line());
+                runs.push(summary);
+            }
+            let setup = match &rig {
+                Some(rig) => rig.describe(),
+                None => options.config.transport.to_string(),
+            };
+            let scenarios: Vec<&[harness::report::ScenarioRecord]> =
+                runs.iter().map(|r| r.scenarios.as_slice()).collect();
+            let not_run = runs.first().map(|r| r.not_run.clone()).unwrap_or_default();
+            let timing = TimingReport::build(&setup, &scenarios, &not_run);
+            let report_dir = absolute(&report)
+                .parent()
+                .map(PathBuf::from)
+                .unwrap_or_default();
+            let (timing_json, timing_html) = timing.write(&report_dir)?;
+            // The table (with the scenarios not run on a bench and why) for bench and repeated runs.
+            if rig.is_some() || repeat > 1 {
+                print!("{}", timing.table());
+            }
             println!("report: {}", absolute(&report).display());
             println!("junit:  {}", absolute(&junit).display());
-            Ok(if summary.success() {
+            println!(
+                "timing: {} {}",
+                timing_json.display(),
+                timing_html.display()
+            );
+            Ok(if runs.iter().all(|r| r.success()) {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::FAILURE

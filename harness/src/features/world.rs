@@ -16,6 +16,7 @@ use harness_terminal::secret::Password;
 
 use super::artifacts::ArtifactRecorder;
 use super::snapshots::Snapshots;
+use crate::bench::BenchRig;
 use crate::config::{HarnessConfig, Transport};
 use crate::facility::{
     Accounts, CardSlot, FaceFailureStore, Facility, FacilityClock, FacilitySetup, ReaderSetup,
@@ -33,6 +34,9 @@ pub struct RunContext {
     pub pcsc_pool: Option<PcscReaderPool>,
     /// How result files are written in this run.
     pub result_options: ResultFileOptions,
+    /// The bench whose readers and fixture the scenarios use (`harness run --bench`); its cards
+    /// come through its slots instead of the transport's.
+    pub bench: Option<Arc<BenchRig>>,
 }
 
 impl RunContext {
@@ -56,7 +60,18 @@ impl RunContext {
             config,
             pcsc_pool,
             result_options: ResultFileOptions::default(),
+            bench: None,
         })
+    }
+
+    /// The context of a bench run: every facility reader is a reader of `bench`, by role.
+    pub fn on_bench(config: HarnessConfig, bench: Arc<BenchRig>) -> Self {
+        Self {
+            config,
+            pcsc_pool: None,
+            result_options: ResultFileOptions::default(),
+            bench: Some(bench),
+        }
     }
 }
 
@@ -218,13 +233,14 @@ impl FacilityWorld {
         let card_state = dir.join("card-state");
         std::fs::create_dir_all(&card_state)
             .with_context(|| format!("creating {}", card_state.display()))?;
-        let slots: Vec<Box<dyn CardSlot>> = match &run.pcsc_pool {
-            None => self
+        let slots: Vec<Box<dyn CardSlot>> = match (&run.bench, &run.pcsc_pool) {
+            (Some(bench), _) => bench.slots(self.readers.len())?,
+            (None, None) => self
                 .readers
                 .iter()
                 .map(|_| Box::new(InProcessSlot::new(&card_state)) as Box<dyn CardSlot>)
                 .collect(),
-            Some(pool) => pool
+            (None, Some(pool)) => pool
                 .acquire(self.readers.len(), &card_state)?
                 .into_iter()
                 .map(|slot| Box::new(slot) as Box<dyn CardSlot>)

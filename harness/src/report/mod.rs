@@ -353,5 +353,6 @@ pub fn totals(scenarios: &[ScenarioRecord]) -> Totals {
 
 mod decode;
 mod html;
+pub mod timing;
 
 pub use html::{html_escape, render_html};
