@@ -424,3 +424,199 @@ pub fn label_of(name: &str) -> Option<&'static str> {
         _ => find(HEADER, name).or_else(|| find(BODY, name)),
     }
 }
+
+/// Meanings of the codes of the code tables (別紙5-1 業務コード仕様), by code. Sources:
+/// OQSCD001–OQSCD012 as transcribed in hangilc/myclinic-ts `packages/onshi-lib/onshi-codes.js`
+/// and `packages/onshi-result/codes.ts` (MYCLINIC; 処方箋発行形態 there too); QualificationValidity
+/// 6 and the consent flags (OQSCD016) as in [`crate::codes`] and the project's DESIGN.md §6
+/// (consent flag: 0 同意なし / 1 同意あり / 2 期限切れ / 3 取得困難).
+mod meanings {
+    /// OQSCD001 限度額適用認定証提供同意フラグ.
+    pub(super) const LIMIT_CONSENT_FLAG: &[(&str, &str)] = &[("0", "未同意"), ("1", "同意")];
+    /// OQSCD002 照会区分.
+    pub(super) const REFERENCE_CLASSIFICATION: &[(&str, &str)] =
+        &[("1", "マイナンバーカード"), ("2", "被保険者証情報")];
+    /// OQSCD003 処理結果区分.
+    pub(super) const SEGMENT_OF_RESULT: &[(&str, &str)] =
+        &[("1", "正常終了"), ("2", "処理中"), ("9", "異常終了")];
+    /// OQSCD004 処理結果状況.
+    pub(super) const PROCESSING_RESULT_STATUS: &[(&str, &str)] =
+        &[("1", "正常終了"), ("2", "エラー")];
+    /// OQSCD005 文字コード識別.
+    pub(super) const CHARACTER_CODE_IDENTIFIER: &[(&str, &str)] =
+        &[("0", "UTF-8"), ("1", "Shift_JIS")];
+    /// OQSCD006 資格有効性 (6: 医療扶助 only, see [`crate::codes::QUALIFICATION_VALIDITY`]).
+    pub(super) const QUALIFICATION_VALIDITY: &[(&str, &str)] = &[
+        ("1", "有効"),
+        ("2", "無効"),
+        ("3", "無効（新しい資格あり）"),
+        ("4", "該当資格なし"),
+        ("5", "複数該当"),
+        ("6", "有効（未登録）"),
+    ];
+    /// OQSCD007 性別.
+    pub(super) const SEX: &[(&str, &str)] = &[("1", "男"), ("2", "女"), ("3", "未設定")];
+    /// OQSCD009 本人・家族の別.
+    pub(super) const PERSONAL_FAMILY_CLASSIFICATION: &[(&str, &str)] =
+        &[("1", "本人"), ("2", "家族")];
+    /// OQSCD010 被保険者証区分. "A1" is in the code list ([`crate::codes`]) but no public source
+    /// at hand names it: it has no meaning here rather than a guessed one.
+    pub(super) const INSURED_CARD_CLASSIFICATION: &[(&str, &str)] = &[
+        ("01", "被保険者証（一般）"),
+        ("02", "被保険者証（退職）"),
+        ("03", "短期被保険者証（一般）"),
+        ("04", "短期被保険者証（退職）"),
+        ("05", "被保険者資格証明書"),
+        ("06", "特例退職被保険者証"),
+        ("07", "自衛官診療証"),
+    ];
+    /// OQSCD011 限度額適用認定証区分.
+    pub(super) const LIMIT_CERTIFICATE_CLASSIFICATION: &[(&str, &str)] = &[
+        ("01", "限度額適用区分認定証"),
+        ("02", "限度額適用・標準負担額減額認定証"),
+        ("03", "標準負担額減額認定証"),
+    ];
+    /// OQSCD012 限度額適用認定証適用区分.
+    pub(super) const LIMIT_CERTIFICATE_FLAG: &[(&str, &str)] = &[
+        ("A01", "ア"),
+        ("A02", "イ"),
+        ("A03", "ウ"),
+        ("A04", "エ"),
+        ("A05", "オ"),
+        ("A06", "オ（境）"),
+        ("B01", "現役並みⅢ"),
+        ("B02", "現役並みⅡ"),
+        ("B03", "現役並みⅠ"),
+        ("B04", "一般"),
+        ("B05", "低所得Ⅱ"),
+        ("B06", "低所得Ⅰ"),
+        ("B07", "低所得Ⅰ（老福）"),
+        ("B08", "低所得Ⅰ（境）"),
+        ("B09", "一般Ⅱ"),
+        ("B10", "一般Ⅰ"),
+    ];
+    /// OQSCD016 同意区分 (every `…ConsFlg` but 限度額適用認定証's).
+    pub(super) const CONSENT_FLAG: &[(&str, &str)] = &[
+        ("0", "同意なし"),
+        ("1", "同意あり"),
+        ("2", "同意有効期限切れ"),
+        ("3", "同意取得困難"),
+    ];
+    /// OQSCD017 処方箋発行形態.
+    pub(super) const PRESCRIPTION_ISSUE_SELECT: &[(&str, &str)] =
+        &[("1", "電子処方箋"), ("2", "紙の処方箋")];
+}
+
+/// What a code value of `element` means (e.g. `meaning_of("QualificationValidity", "4")` is
+/// 該当資格なし); `None` for elements that hold no code, codes outside the table, and codes no
+/// public source names. The only home of code meanings (sources beside the `meanings` tables).
+pub fn meaning_of(element: &str, code: &str) -> Option<&'static str> {
+    let table = match element {
+        "ReferenceClassification" => meanings::REFERENCE_CLASSIFICATION,
+        "SegmentOfResult" => meanings::SEGMENT_OF_RESULT,
+        "ProcessingResultStatus" => meanings::PROCESSING_RESULT_STATUS,
+        "CharacterCodeIdentifier" => meanings::CHARACTER_CODE_IDENTIFIER,
+        "QualificationValidity" => meanings::QUALIFICATION_VALIDITY,
+        "Sex1" | "Sex2" => meanings::SEX,
+        "PersonalFamilyClassification" => meanings::PERSONAL_FAMILY_CLASSIFICATION,
+        "InsuredCardClassification" => meanings::INSURED_CARD_CLASSIFICATION,
+        "LimitApplicationCertificateClassification" => meanings::LIMIT_CERTIFICATE_CLASSIFICATION,
+        "LimitApplicationCertificateClassificationFlag" => meanings::LIMIT_CERTIFICATE_FLAG,
+        "PrescriptionIssueSelect" => meanings::PRESCRIPTION_ISSUE_SELECT,
+        "LimitApplicationCertificateRelatedConsFlg" => meanings::LIMIT_CONSENT_FLAG,
+        name if name.ends_with("ConsFlg") => meanings::CONSENT_FLAG,
+        _ => return None,
+    };
+    table
+        .iter()
+        .find(|(known, _)| *known == code)
+        .map(|(_, meaning)| *meaning)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every element of the tables with its code list, if it holds a code.
+    fn coded_fields(
+        fields: &'static [Field],
+        out: &mut Vec<(&'static str, &'static [&'static str])>,
+    ) {
+        for field in fields {
+            match field.content {
+                Content::Value(Shape::Code(codes)) => out.push((field.name, codes)),
+                Content::Value(_) => {}
+                Content::Group(inner) | Content::List { fields: inner, .. } => {
+                    coded_fields(inner, out)
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn meanings_cover_exactly_the_code_lists_they_explain() {
+        let mut coded = Vec::new();
+        coded_fields(HEADER, &mut coded);
+        coded_fields(BODY, &mut coded);
+        let mut explained = 0;
+        for (element, codes) in coded {
+            let known: Vec<&str> = codes
+                .iter()
+                .copied()
+                .filter(|code| meaning_of(element, code).is_some())
+                .collect();
+            if known.is_empty() {
+                // Code lists without published meanings (資格喪失事由, 未就学区分, …).
+                continue;
+            }
+            explained += 1;
+            for code in codes {
+                let unnamed = (element, *code) == ("InsuredCardClassification", "A1");
+                assert_eq!(
+                    meaning_of(element, code).is_some(),
+                    !unnamed,
+                    "{element} {code}"
+                );
+            }
+            // No meaning for a code the list does not allow.
+            for stray in ["", "00", "8", "99", "X"] {
+                if !codes.contains(&stray) {
+                    assert_eq!(meaning_of(element, stray), None, "{element} {stray:?}");
+                }
+            }
+        }
+        // ReferenceClassification, SegmentOfResult, ProcessingResultStatus,
+        // CharacterCodeIdentifier, QualificationValidity, InsuredCardClassification,
+        // PersonalFamilyClassification, Sex1, Sex2, LimitApplicationCertificateRelatedConsFlg,
+        // its Classification(Flag), SpecificDiseasesCertificateRelatedConsFlg, four viewing
+        // consents, PrescriptionIssueSelect twice, and the search info's consent flag.
+        assert!(explained >= 18, "{explained} coded elements explained");
+    }
+
+    #[test]
+    fn meanings_read_as_the_code_tables_say() {
+        assert_eq!(
+            meaning_of("QualificationValidity", "4"),
+            Some("該当資格なし")
+        );
+        assert_eq!(
+            meaning_of("PharmacistsInfoConsFlg", "2"),
+            Some("同意有効期限切れ")
+        );
+        assert_eq!(
+            meaning_of("LimitApplicationCertificateRelatedConsFlg", "0"),
+            Some("未同意")
+        );
+        assert_eq!(meaning_of("Sex1", "2"), Some("女"));
+        assert_eq!(
+            meaning_of("CharacterCodeIdentifier", "1"),
+            Some("Shift_JIS")
+        );
+        assert_eq!(meaning_of("Name", "1"), None);
+        assert_eq!(label_of("QualificationValidity"), Some("資格有効性"));
+        assert_eq!(
+            label_of("PharmacistsInfoConsFlg"),
+            Some("薬剤情報閲覧同意フラグ")
+        );
+    }
+}

@@ -159,11 +159,16 @@ impl<'a> StaffRole<'a> {
 
     /// The desk's screen as text (None: nobody logged in).
     pub fn screen_text(&mut self) -> Option<String> {
+        self.screen().map(|screen| render_text(&screen))
+    }
+
+    /// The screen the desk shows, as the terminal's value (None: nobody logged in): the menu, or
+    /// 顔認証付きカードリーダー操作 with the last refusal on it. Looking changes nothing.
+    pub fn screen(&mut self) -> Option<Screen> {
         let id = self.session_id().ok()?;
         let open = self.facility.desk.reader_screen_open;
         let refusal = self.facility.desk.last_refusal.clone();
-        let screen = self
-            .facility
+        self.facility
             .with_terminal(|t, now| {
                 if open {
                     t.reader_screen(&id, now).ok().map(|mut screen| {
@@ -176,8 +181,7 @@ impl<'a> StaffRole<'a> {
                     t.menu_screen(&id, now).ok().map(Screen::Menu)
                 }
             })
-            .ok()??;
-        Some(render_text(&screen))
+            .ok()?
     }
 
     /// True when the operator screen warns that a reader stayed in 目視確認.

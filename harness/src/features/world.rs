@@ -410,12 +410,16 @@ impl FacilityWorld {
             return Ok(());
         };
         self.artifacts.take_events(facility.drain_events());
-        let operator = facility.staff().screen_text();
-        let patient = facility.reader(at).ok().map(|r| r.screen().render());
-        self.artifacts
-            .record_screens(&step.value, operator.clone(), patient.clone());
-        self.snapshots
-            .check_step(&step.value, operator.as_deref(), patient.as_deref());
+        let operator = facility.staff().screen();
+        let patient = facility.reader(at).ok().map(|r| r.screen().clone());
+        let screens =
+            self.artifacts
+                .record_screens(&step.value, operator.as_ref(), patient.as_ref());
+        self.snapshots.check_step(
+            &step.value,
+            screens.operator.as_deref(),
+            screens.patient.as_deref(),
+        );
         Ok(())
     }
 

@@ -1,8 +1,16 @@
-//! The report as one self-contained HTML page, in Japanese with an English toggle.
+//! The report as one self-contained HTML page, in Japanese with an English toggle: the scenario
+//! list with counts and links, the scenarios not run, then each scenario's steps, screens, face
+//! comparisons, result files and APDU trace.
+//!
+//! The page's address picks what is open (for links, printing and screenshots): `#all` opens
+//! every section, `#en` shows English, `#s3` opens scenario 3 and `#s3-trace` its APDU trace,
+//! `only` hides the rest; they combine (`#s3,all,only,en`).
 
 use std::fmt::Write as _;
+use std::path::Path;
 
-use super::{totals, ScenarioRecord, StepStatus};
+use super::patient_screen::PATIENT_SCREEN_STYLE;
+use super::{totals, NotRun, ScenarioRecord, ScreenRecord, StepStatus};
 
 /// Escapes text for HTML.
 pub fn html_escape(text: &str) -> String {
@@ -20,8 +28,9 @@ pub fn html_escape(text: &str) -> String {
     out
 }
 
-/// A label in both languages; the page shows one at a time (the toggle switches).
-fn both(ja: &str, en: &str) -> String {
+/// A label in both languages; the page shows one at a time (the toggle switches). Both are
+/// escaped.
+pub(super) fn both(ja: &str, en: &str) -> String {
     format!(
         "<span class=\"ja\">{}</span><span class=\"en\">{}</span>",
         html_escape(ja),
@@ -30,95 +39,220 @@ fn both(ja: &str, en: &str) -> String {
 }
 
 const STYLE: &str = "\
-body{font-family:'Noto Sans CJK JP','Hiragino Sans',sans-serif;margin:1.5em;max-width:78em;color:#222}\
+body{font-family:'Noto Sans CJK JP','Noto Sans JP','Hiragino Sans','Yu Gothic',sans-serif;\
+margin:1.5em auto;max-width:92em;padding:0 1.5em;color:#222;line-height:1.45}\
 body.en .ja{display:none}body:not(.en) .en{display:none}\
-.pass{color:#11772d}.fail{color:#b00020}.skip{color:#8a6d00}\
-details{border:1px solid #ccc;border-radius:4px;margin:.5em 0;padding:.3em .6em}\
+h1{font-size:1.5em;margin:.2em 0}h2{font-size:1.25em;border-bottom:2px solid #36c;margin-top:1.6em}\
+h3{font-size:1.05em;margin:.8em 0 .3em}h4{font-size:1em;margin:.9em 0 .3em}\
+.pass{color:#11772d}.fail{color:#b00020}.skip{color:#8a6d00}.muted{color:#777;font-size:.85em}\
+details{border:1px solid #ccc;border-radius:6px;margin:.5em 0;padding:.3em .7em;background:#fff}\
+details>summary{cursor:pointer;font-weight:bold}\
+details.scenario{border-width:2px}details.scenario>summary{font-size:1.05em}\
+details.section>summary{font-weight:normal;color:#234}\
 pre{background:#f6f6f6;padding:.5em;overflow-x:auto;font-size:.85em;white-space:pre-wrap}\
-.screens{display:flex;gap:1em;flex-wrap:wrap;align-items:flex-start;margin:.3em 0 1em}\
-.screens iframe{width:44em;height:30em;border:1px solid #999;border-radius:4px;background:#fff}\
-.touch{width:24em;min-height:14em;background:#102a43;color:#fff;border-radius:12px;padding:1em;\
-border:6px solid #333;box-sizing:border-box}\
-.touch .buttons{display:flex;gap:.5em;flex-wrap:wrap;margin-top:1em}\
-.touch .buttons span{background:#fff;color:#102a43;border-radius:6px;padding:.4em .8em;font-weight:bold}\
-table{border-collapse:collapse;font-size:.85em}td,th{border:1px solid #ccc;padding:.15em .4em;text-align:left}\
-th{background:#eef}.toggle{float:right}";
+ol.steps li{margin:.15em 0}.kw{font-weight:bold;color:#345}\
+.toc li{margin:.1em 0}.toc a{text-decoration:none}\
+.totals span{margin-right:1em;font-weight:bold}\
+.after{margin:.8em 0 .2em;font-size:.9em;color:#345;border-top:1px dashed #ccc;padding-top:.4em}\
+.screens{display:flex;gap:1.2em;flex-wrap:wrap;align-items:flex-start;margin:.2em 0 .6em}\
+.screens .label{font-size:.8em;color:#555;margin-bottom:.2em}.screens .operator{width:38em}\
+.frame{width:37.2em;height:31.2em;overflow:hidden;border:1px solid #999;border-radius:4px;background:#fff}\
+.frame iframe{width:62em;height:52em;border:0;transform:scale(.6);transform-origin:0 0}\
+.same{color:#777;font-size:.85em;border:1px dashed #bbb;border-radius:4px;padding:.3em .6em}\
+table{border-collapse:collapse;font-size:.85em;margin:.3em 0}\
+td,th{border:1px solid #ccc;padding:.15em .4em;text-align:left;vertical-align:top}\
+th{background:#eef}tr.warn td{background:#fff8e1}tr.fail td{background:#fdecea}\
+table.apdu{width:100%}table.apdu code{font-size:.95em}td.value{font-family:monospace}\
+td.num{white-space:nowrap}\
+figure{display:inline-block;margin:.4em 1em .4em 0}figure img{max-width:44em;border:1px solid #ccc}\
+.toggle{float:right;font-size:1em;padding:.3em .8em}";
 
-/// Renders the whole report as one HTML page (images inline as data URLs). `report_dir` is
-/// where the page is written: result files are linked relative to it.
+/// Follows the address: `#en` shows English; `#<id>` (a scenario `s3`, or one of its sections
+/// `s3-screens`, `s3-files`, `s3-trace`; several may be named) opens it and scrolls to it; `all`
+/// opens every section of the targets, or of the whole page when there is none; `only` hides all
+/// but the targets and the headings above them (for screenshots). They combine: `#all`,
+/// `#s3,all`, `#s3-files,s3-trace,all,only,en`.
+const SCRIPT: &str = "\
+function follow(){var parts=decodeURIComponent(location.hash.slice(1)).split(','),targets=[];\
+function has(w){return parts.indexOf(w)>=0}\
+function kept(c){return ['SUMMARY','H1','SCRIPT'].indexOf(c.tagName)>=0||targets.some(function(t){return c.contains(t)})}\
+if(has('en')){document.body.classList.add('en')}\
+parts.forEach(function(p){var e=p&&['all','en','only'].indexOf(p)<0?document.getElementById(p):null;if(e){targets.push(e)}});\
+if(has('all')){(targets.length?targets:[document]).forEach(function(t){t.querySelectorAll('details').forEach(function(d){d.open=true})})}\
+targets.forEach(function(t){for(var e=t;e;e=e.parentElement){if(e.tagName==='DETAILS'){e.open=true}}});\
+if(!targets.length){return}\
+if(has('only')){targets.forEach(function(t){for(var e=t;e&&e!==document.body;e=e.parentElement){\
+Array.prototype.forEach.call(e.parentElement.children,function(c){if(!kept(c)){c.style.display='none'}})}})}\
+else{targets[0].scrollIntoView()}}\
+window.addEventListener('hashchange',follow);follow();";
+
+/// Renders the whole report as one HTML page (images inline as data URLs). `not_run` lists the
+/// scenarios left out of the run as (feature, scenario, reason). `report_dir` is where the page
+/// is written: result files are linked relative to it.
 pub fn render_html(
     title: &str,
     transport: &str,
     scenarios: &[ScenarioRecord],
-    report_dir: &std::path::Path,
+    not_run: &[NotRun],
+    report_dir: &Path,
 ) -> String {
-    use base64::Engine as _;
     let t = totals(scenarios);
     let mut h = String::new();
     let _ = write!(
         h,
         "<!doctype html><html lang=\"ja\"><head><meta charset=\"utf-8\"><title>{}</title>\
-<style>{STYLE}</style></head><body>\
-<button class=\"toggle\" onclick=\"document.body.classList.toggle('en')\">English / 日本語</button>\
-<h1>{}</h1><p>{}: <b>{}</b> — <span class=\"pass\">{} {}</span>, <span class=\"fail\">{} {}</span></p>",
+<style>{STYLE}{PATIENT_SCREEN_STYLE}</style></head><body>\
+<button class=\"toggle\" onclick=\"document.body.classList.toggle('en')\">{}</button>\
+<h1>{}</h1><p>{} <b>{}</b></p><p class=\"totals\"><span class=\"pass\">{}</span>\
+<span class=\"fail\">{}</span><span class=\"skip\">{}</span></p>",
         html_escape(title),
+        both("English", "日本語"),
         html_escape(title),
-        both("接続方式", "transport"),
+        both("接続方式:", "Transport:"),
         html_escape(transport),
-        t.passed,
-        both("件合格", "passed"),
-        t.failed,
-        both("件不合格", "failed"),
+        both(
+            &format!("合格 {} 件", t.passed),
+            &format!("{} passed", t.passed)
+        ),
+        both(
+            &format!("不合格 {} 件", t.failed),
+            &format!("{} failed", t.failed)
+        ),
+        both(
+            &format!("未実行 {} 件", not_run.len()),
+            &format!("{} not run", not_run.len())
+        ),
     );
+    table_of_contents(&mut h, scenarios);
+    not_run_html(&mut h, not_run);
     let mut current_feature = None;
-    for s in scenarios {
+    for (index, s) in scenarios.iter().enumerate() {
         if current_feature != Some(&s.feature) {
             let _ = write!(
                 h,
-                "<h2>{}: {}</h2>",
-                both("機能", "Feature"),
+                "<h2>{} {}</h2>",
+                both("機能:", "Feature:"),
                 html_escape(&s.feature)
             );
             current_feature = Some(&s.feature);
         }
-        scenario_html(&mut h, s, report_dir);
+        scenario_html(&mut h, index, s, report_dir);
     }
-    h.push_str("</body></html>\n");
+    let _ = writeln!(h, "<script>{SCRIPT}</script></body></html>");
     h
 }
 
-fn scenario_html(h: &mut String, s: &ScenarioRecord, report_dir: &std::path::Path) {
-    use base64::Engine as _;
-    let (class, mark) = if s.passed() {
+/// The anchor of the `index`-th scenario.
+fn anchor(index: usize) -> String {
+    format!("s{}", index + 1)
+}
+
+fn mark(passed: bool) -> (&'static str, &'static str) {
+    if passed {
         ("pass", "✔")
     } else {
         ("fail", "✘")
-    };
+    }
+}
+
+fn table_of_contents(h: &mut String, scenarios: &[ScenarioRecord]) {
+    if scenarios.is_empty() {
+        return;
+    }
+    let _ = write!(h, "<h2>{}</h2>", both("シナリオ一覧", "Scenarios"));
+    let mut current_feature = None;
+    for (index, s) in scenarios.iter().enumerate() {
+        if current_feature != Some(&s.feature) {
+            if current_feature.is_some() {
+                h.push_str("</ul>");
+            }
+            let _ = write!(h, "<h3>{}</h3><ul class=\"toc\">", html_escape(&s.feature));
+            current_feature = Some(&s.feature);
+        }
+        let (class, mark) = mark(s.passed());
+        let _ = write!(
+            h,
+            "<li class=\"{class}\">{mark} <a href=\"#{}\">{}</a></li>",
+            anchor(index),
+            html_escape(&s.scenario)
+        );
+    }
+    h.push_str("</ul>");
+}
+
+fn not_run_html(h: &mut String, not_run: &[NotRun]) {
+    if not_run.is_empty() {
+        return;
+    }
     let _ = write!(
         h,
-        "<details{}><summary class=\"{class}\">{mark} {}: {}</summary><ol>",
-        if s.passed() { "" } else { " open" },
+        "<h2>{}</h2><table><tr><th>{}</th><th>{}</th><th>{}</th></tr>",
+        both("未実行のシナリオ", "Scenarios not run"),
+        both("機能", "Feature"),
         both("シナリオ", "Scenario"),
-        html_escape(&s.scenario)
+        both("理由", "Reason"),
+    );
+    for (feature, scenario, reason) in not_run {
+        let _ = write!(
+            h,
+            "<tr class=\"warn\"><td>{}</td><td>{} {}</td><td>{}</td></tr>",
+            html_escape(feature),
+            both("未実行", "not run"),
+            html_escape(scenario),
+            html_escape(reason)
+        );
+    }
+    h.push_str("</table>");
+}
+
+fn scenario_html(h: &mut String, index: usize, s: &ScenarioRecord, report_dir: &Path) {
+    use base64::Engine as _;
+    let (class, mark) = mark(s.passed());
+    let took: std::time::Duration = s.steps.iter().filter_map(|step| step.duration).sum();
+    let _ = write!(
+        h,
+        "<details class=\"scenario\" id=\"{}\"{}><summary class=\"{class}\">{mark} {} {} \
+<span class=\"muted\">{}</span></summary><ol class=\"steps\">",
+        anchor(index),
+        if s.passed() { "" } else { " open" },
+        both("シナリオ:", "Scenario:"),
+        html_escape(&s.scenario),
+        both(
+            &format!("{} ステップ、{:.1} 秒", s.steps.len(), took.as_secs_f64()),
+            &format!("{} steps, {:.1} s", s.steps.len(), took.as_secs_f64())
+        ),
     );
     for step in &s.steps {
-        let (class, extra) = match &step.status {
-            StepStatus::Passed => ("pass", String::new()),
-            StepStatus::Skipped => ("skip", format!(" ({})", both("未実行", "skipped"))),
+        let (class, mark, extra) = match &step.status {
+            StepStatus::Passed => ("pass", "✔", String::new()),
+            StepStatus::Skipped => ("skip", "−", format!(" （{}）", both("未実行", "skipped"))),
             StepStatus::Failed(msg) => (
                 "fail",
+                "✘",
                 format!(
                     "<br>{}<pre>{}</pre>",
-                    both("失敗:", "failed:"),
+                    both("失敗:", "Failed:"),
                     html_escape(msg)
                 ),
             ),
         };
+        // Steps under a millisecond (most, in process) carry no time: it would be noise.
+        let duration = step
+            .duration
+            .filter(|d| d.as_millis() >= 1)
+            .map(|d| {
+                let ms = d.as_secs_f64() * 1000.0;
+                format!(
+                    " <span class=\"muted\">{}</span>",
+                    both(&format!("{ms:.0} ミリ秒"), &format!("{ms:.0} ms"))
+                )
+            })
+            .unwrap_or_default();
         let _ = write!(
             h,
-            "<li class=\"{class}\">{}{} {}{extra}</li>",
+            "<li class=\"{class}\">{mark} {}<span class=\"kw\">{}</span> {}{duration}{extra}</li>",
             if step.background {
-                both("[背景] ", "[background] ")
+                both("［背景］", "[background] ")
             } else {
                 String::new()
             },
@@ -128,154 +262,183 @@ fn scenario_html(h: &mut String, s: &ScenarioRecord, report_dir: &std::path::Pat
     }
     h.push_str("</ol>");
     let a = &s.artifacts;
-    for face in &a.faces {
+    if !a.screens.is_empty() {
         let _ = write!(
             h,
-            "<figure><img alt=\"camera frame and card photo\" src=\"data:image/png;base64,{}\">\
-<figcaption>{}</figcaption></figure>",
-            base64::engine::general_purpose::STANDARD.encode(&face.png),
-            html_escape(&face.summary)
+            "<details class=\"section\" id=\"{}-screens\"><summary>{}</summary>",
+            anchor(index),
+            both(
+                "各ステップの後の画面（資格確認端末・カードリーダー）",
+                "Screens after each step (terminal, card reader)"
+            )
         );
+        screens_html(h, &a.screens);
+        h.push_str("</details>");
+    }
+    if !a.faces.is_empty() {
+        let _ = write!(
+            h,
+            "<details class=\"section\"><summary>{}</summary>",
+            both(
+                "顔の照合（カメラの画像と券面の顔写真）",
+                "Face comparisons (camera frame and card photo)"
+            )
+        );
+        for face in &a.faces {
+            let _ = write!(
+                h,
+                "<figure><img alt=\"{}\" src=\"data:image/png;base64,{}\"><figcaption>{}</figcaption></figure>",
+                html_escape("カメラの画像と券面の顔写真"),
+                base64::engine::general_purpose::STANDARD.encode(&face.png),
+                html_escape(&face.summary)
+            );
+        }
+        h.push_str("</details>");
     }
     if !a.result_files.is_empty() {
         let _ = write!(
             h,
-            "<h4>{}</h4>",
+            "<div id=\"{}-files\"><h4>{}</h4>",
+            anchor(index),
             both(
                 "レセコンへの結果ファイル",
                 "Result files for the receipt system"
             )
         );
         for file in &a.result_files {
-            super::decode::result_file_html(h, file, report_dir);
+            super::result_file::result_file_html(h, file, report_dir);
         }
+        h.push_str("</div>");
     }
-    if !a.screens.is_empty() {
+    if !a.devices.is_empty() {
         let _ = write!(
             h,
-            "<details><summary>{}</summary>",
-            both("各ステップの画面", "Screens after each step")
+            "<details class=\"section\"><summary>{}</summary><table><tr><th>{}</th><th>{}</th><th>ATR</th></tr>",
+            both("置かれたカード", "Cards placed"),
+            both("リーダー", "Reader"),
+            both("デバイス", "Device"),
         );
-        for screen in &a.screens {
+        for device in &a.devices {
             let _ = write!(
                 h,
-                "<p>{} {}</p><div class=\"screens\">",
-                both("ステップ:", "after:"),
-                html_escape(&screen.after_step)
+                "<tr><td>{}</td><td>{}</td><td><code>{}</code></td></tr>",
+                html_escape(&device.reader),
+                html_escape(device.device.as_deref().unwrap_or("—")),
+                html_escape(
+                    &device
+                        .atr
+                        .as_deref()
+                        .map(card_protocol::trace::hex)
+                        .unwrap_or_default()
+                )
             );
-            match (&screen.operator_html, &screen.operator) {
-                (Some(page), _) => {
-                    let _ = write!(
-                        h,
-                        "<div><b>{}</b><br><iframe sandbox srcdoc=\"{}\"></iframe></div>",
-                        both("資格確認端末", "Verification terminal"),
-                        html_escape(page)
-                    );
-                }
-                (None, Some(text)) => {
-                    let _ = write!(
-                        h,
-                        "<div><b>{}</b><pre>{}</pre></div>",
-                        both("資格確認端末", "Verification terminal"),
-                        html_escape(text)
-                    );
-                }
-                (None, None) => {}
-            }
-            match (&screen.patient_html, &screen.patient) {
-                (Some(fragment), _) => {
-                    let _ = write!(
-                        h,
-                        "<div><b>{}</b>{fragment}</div>",
-                        both("カードリーダー（患者画面）", "Card reader (patient screen)")
-                    );
-                }
-                (None, Some(text)) => {
-                    let _ = write!(
-                        h,
-                        "<div><b>{}</b><pre>{}</pre></div>",
-                        both("カードリーダー（患者画面）", "Card reader (patient screen)"),
-                        html_escape(text)
-                    );
-                }
-                (None, None) => {}
-            }
-            h.push_str("</div>");
         }
+        h.push_str("</table></details>");
+    }
+    if !a.apdus.is_empty() {
+        let _ = write!(
+            h,
+            "<details class=\"section\" id=\"{}-trace\"><summary>{}</summary>",
+            anchor(index),
+            both(
+                &format!("APDU トレース（カードとの通信 {} 件）", a.apdus.len()),
+                &format!("APDU trace ({} exchanges)", a.apdus.len())
+            )
+        );
+        super::apdu_trace::apdu_table_html(h, &a.apdus);
         h.push_str("</details>");
     }
     if !a.notes.is_empty() {
-        h.push_str("<ul>");
+        let _ = write!(h, "<h4>{}</h4><ul>", both("記録", "Notes"));
         for n in &a.notes {
             let _ = write!(h, "<li>{}</li>", html_escape(n));
         }
         h.push_str("</ul>");
     }
-    if !a.apdus.is_empty() {
-        let _ = write!(
-            h,
-            "<details><summary>{} ({})</summary>",
-            both("APDU トレース（カードとの通信）", "APDU trace"),
-            a.apdus.len()
-        );
-        super::decode::apdu_table_html(h, &a.apdus);
-        h.push_str("</details>");
-    }
     h.push_str("</details>");
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::report::{ScenarioArtifacts, StepRecord, Totals};
-
-    fn scenario(name: &str, status: StepStatus) -> ScenarioRecord {
-        ScenarioRecord {
-            feature: "機能<script>".into(),
-            scenario: name.into(),
-            steps: vec![StepRecord {
-                keyword: "もし".into(),
-                text: "患者が<b>カード</b>を置く & 待つ".into(),
-                status,
-                background: false,
-                duration: None,
-            }],
-            artifacts: ScenarioArtifacts {
-                notes: vec!["\"quoted\" 'single'".into()],
-                ..ScenarioArtifacts::default()
-            },
+/// Both screens after each step; a screen is drawn only when it changed since the previous step
+/// (変化なし otherwise), which keeps the page small.
+fn screens_html(h: &mut String, screens: &[ScreenRecord]) {
+    let mut previous: Option<&ScreenRecord> = None;
+    for screen in screens {
+        let operator_same = previous.is_some_and(|p| {
+            p.operator_html == screen.operator_html && p.operator == screen.operator
+        });
+        let patient_same = previous
+            .is_some_and(|p| p.patient_html == screen.patient_html && p.patient == screen.patient);
+        let _ = write!(
+            h,
+            "<p class=\"after\">{}</p>",
+            both(
+                &format!("「{}」の後", screen.after_step),
+                &format!("after \u{201c}{}\u{201d}", screen.after_step)
+            )
+        );
+        previous = Some(screen);
+        if operator_same && patient_same {
+            let _ = write!(
+                h,
+                "<p class=\"same\">{}</p>",
+                both("変化なし（両画面とも）", "unchanged (both screens)")
+            );
+            continue;
         }
-    }
-
-    #[test]
-    fn totals_count_failed_and_skipped_scenarios_as_failed() {
-        let s = [
-            scenario("a", StepStatus::Passed),
-            scenario("b", StepStatus::Failed("boom".into())),
-            scenario("c", StepStatus::Skipped),
-        ];
-        assert_eq!(
-            totals(&s),
-            Totals {
-                passed: 1,
-                failed: 2
+        h.push_str("<div class=\"screens\"><div class=\"operator\">");
+        let _ = write!(
+            h,
+            "<div class=\"label\">{}</div>",
+            both("資格確認端末", "Eligibility terminal")
+        );
+        if operator_same {
+            unchanged(h);
+        } else {
+            match (&screen.operator_html, &screen.operator) {
+                (Some(page), _) => {
+                    let _ = write!(
+                        h,
+                        "<div class=\"frame\"><iframe sandbox title=\"{}\" srcdoc=\"{}\"></iframe></div>",
+                        html_escape("資格確認端末の画面"),
+                        html_escape(page)
+                    );
+                }
+                (None, Some(text)) => {
+                    let _ = write!(h, "<pre>{}</pre>", html_escape(text));
+                }
+                (None, None) => {
+                    let _ = write!(
+                        h,
+                        "<p class=\"same\">{}</p>",
+                        both("ログインしていません", "nobody logged in")
+                    );
+                }
             }
-        );
-    }
-
-    #[test]
-    fn html_escapes_every_text_from_features_and_worlds() {
-        let html = render_html(
-            "t",
-            "in-process",
-            &[scenario("x<y", StepStatus::Failed("<err>".into()))],
-            std::path::Path::new("."),
-        );
-        for raw in ["<script>", "<b>カード</b>", "x<y", "<err>", "\"quoted\""] {
-            assert!(!html.contains(raw), "unescaped {raw:?}");
         }
-        assert!(html.contains("患者が&lt;b&gt;カード&lt;/b&gt;を置く &amp; 待つ"));
-        assert!(html.contains("0 <span class=\"ja\">件合格"));
-        assert!(html.contains("1 <span class=\"ja\">件不合格"));
+        let _ = write!(
+            h,
+            "</div><div><div class=\"label\">{}</div>",
+            both("カードリーダー（患者画面）", "Card reader (patient screen)")
+        );
+        if patient_same {
+            unchanged(h);
+        } else {
+            match (&screen.patient_html, &screen.patient) {
+                // The fragment comes from patient_screen_html, which escapes every text.
+                (Some(fragment), _) => h.push_str(fragment),
+                (None, Some(text)) => {
+                    let _ = write!(h, "<pre>{}</pre>", html_escape(text));
+                }
+                (None, None) => {}
+            }
+        }
+        h.push_str("</div></div>");
     }
 }
+
+fn unchanged(h: &mut String) {
+    let _ = write!(h, "<p class=\"same\">{}</p>", both("変化なし", "unchanged"));
+}
+
+#[cfg(test)]
+mod tests;

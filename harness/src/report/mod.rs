@@ -1,5 +1,6 @@
 //! The run report: what each scenario did, step by step, with the screens, the camera frame beside
-//! the card photo, and the APDU trace; written as one self-contained HTML file.
+//! the card photo, the result files and the APDU trace, decoded; written as one self-contained
+//! HTML file in Japanese with an English toggle.
 //!
 //! Step outcomes come from cucumber's event stream ([`ReportWriter`]); what happened inside a
 //! scenario (screens, frames, trace) comes from the world through [`ReportCollector::attach`].
@@ -69,7 +70,7 @@ pub struct StepRecord {
 pub struct ScreenRecord {
     /// Step text the screens follow.
     pub after_step: String,
-    /// Operator screen of the terminal (text rendering), if any is open.
+    /// Operator screen of the terminal (text rendering), if anyone is logged in.
     pub operator: Option<String>,
     /// Patient screen of the reader (text rendering).
     pub patient: Option<String>,
@@ -92,6 +93,9 @@ pub struct ApduRecord {
     pub at: std::time::Duration,
     /// How long the card took to answer (real time).
     pub took: std::time::Duration,
+    /// The first exchange since a card was placed on this reader: the card starts with nothing
+    /// selected, so the decoder forgets what the previous card had selected.
+    pub card_placed: bool,
 }
 
 /// A card seen on a reader: the device behind it and the card's ATR.
@@ -164,15 +168,21 @@ impl ScenarioRecord {
     }
 }
 
+/// A scenario left out of the run (未実行): feature, scenario, and why.
+pub type NotRun = (String, String, String);
+
+/// When each running step started, by (scenario, step line, background).
+type StepStarts = BTreeMap<(ScenarioKey, usize, bool), std::time::Instant>;
+
 /// Shared collector filled by the writer and the after-hook.
 #[derive(Debug, Clone, Default)]
 pub struct ReportCollector {
     scenarios: Arc<Mutex<BTreeMap<ScenarioKey, ScenarioRecord>>>,
     parse_errors: Arc<Mutex<Vec<String>>>,
-    /// When each running step started (scenario, step line, background).
-    started: Arc<Mutex<BTreeMap<(ScenarioKey, usize, bool), std::time::Instant>>>,
+    /// When each running step started.
+    started: Arc<Mutex<StepStarts>>,
     /// Scenarios not run, with the reason (a bench cannot perform them).
-    not_run: Arc<Mutex<Vec<(String, String, String)>>>,
+    not_run: Arc<Mutex<Vec<NotRun>>>,
     /// Errors after a scenario (e.g. a bench card's PIN counter could not be restored).
     teardown_errors: Arc<Mutex<Vec<String>>>,
 }
@@ -205,7 +215,7 @@ impl ReportCollector {
     }
 
     /// Scenarios left out of the run: (feature, scenario, reason).
-    pub fn scenarios_not_run(&self) -> Vec<(String, String, String)> {
+    pub fn scenarios_not_run(&self) -> Vec<NotRun> {
         self.not_run
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -351,8 +361,11 @@ pub fn totals(scenarios: &[ScenarioRecord]) -> Totals {
     }
 }
 
-mod decode;
+mod apdu_trace;
 mod html;
+pub mod patient_screen;
+mod result_file;
 pub mod timing;
 
 pub use html::{html_escape, render_html};
+pub use patient_screen::{patient_screen_html, PATIENT_SCREEN_STYLE};
