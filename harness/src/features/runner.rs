@@ -236,6 +236,7 @@ async fn run_with(options: RunOptions, bench: Option<Arc<BenchRig>>) -> anyhow::
             "顔認証付きカードリーダー 目視確認モード — 試験報告",
             &transport,
             &summary.scenarios,
+            &summary.not_run,
             &report_dir,
         );
         fs::write(path, html).with_context(|| format!("writing {}", path.display()))?;

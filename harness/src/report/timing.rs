@@ -517,6 +517,7 @@ mod tests {
                         command: verify,
                         response: Ok(vec![0x90, 0x00]),
                         at: ms_d(1500),
+                        card_placed: false,
                         took: Duration::from_micros(verify_us),
                     },
                     ApduRecord {
@@ -524,6 +525,7 @@ mod tests {
                         command: vec![0x00, 0xB0, 0x00, 0x00, 0x04],
                         response: Ok(vec![1, 2, 3, 4, 0x90, 0x00]),
                         at: ms_d(1600),
+                        card_placed: false,
                         took: Duration::from_micros(80),
                     },
                     ApduRecord {
@@ -531,6 +533,7 @@ mod tests {
                         command: vec![0x00, 0x77, 0x00, 0x00],
                         response: Err("reader gone".into()),
                         at: ms_d(1700),
+                        card_placed: false,
                         took: Duration::from_micros(5),
                     },
                 ],

@@ -57,11 +57,14 @@ fn staff_judges(w: &mut FacilityWorld, step: &Step, judgement: Judgement) -> Ste
 fn reference_verdict(w: &mut FacilityWorld, step: &Step, expected: Judgement) -> StepResult {
     let at = w.patient_reader();
     let verdict = w.facility()?.staff().reference_verdict(at);
-    let matches = match (verdict, expected.0) {
+    let matches = matches!(
+        (verdict, expected.0),
         (Some(StaffVerdict::SamePerson), StaffJudgement::SamePerson)
-        | (Some(StaffVerdict::DifferentPerson), StaffJudgement::DifferentPerson) => true,
-        _ => false,
-    };
+            | (
+                Some(StaffVerdict::DifferentPerson),
+                StaffJudgement::DifferentPerson
+            )
+    );
     if !matches {
         bail!("画素による参考判定は {verdict:?} でした");
     }
