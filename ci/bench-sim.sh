@@ -119,10 +119,20 @@ if ! "$harness" run --help 2>/dev/null | grep -q -- '--bench'; then
     echo "bench-sim: this harness has no 'run --bench' (the facility engine's bench driver is not built in)" >&2
     exit 1
 fi
+# Every feature (or those given): scenarios the bench cannot perform are listed as not run,
+# with the reason, by their tags (@simulated-only, @needs-face-camera, @locks-pin, …).
 timeout 3000 "$harness" run --bench "$bench_file" --repeat "$repeat" \
-    --report "$run_dir/report.html" "$@"
+    --report "$run_dir/report.html" --junit "$run_dir/junit.xml" \
+    --results "$run_dir/results" "$@"
 
-step "serial log (fixture-sim side)"
-head -n 20 "$run_dir/logs/fixture-sim.serial.log"
+step "serial log, harness side ($run_dir/fixture-serial.log: > sent, < received)"
+head -n 16 "$run_dir/fixture-serial.log"
 echo "…"
-tail -n 10 "$run_dir/logs/fixture-sim.serial.log"
+tail -n 6 "$run_dir/fixture-serial.log"
+step "serial log, fixture-sim side"
+head -n 8 "$run_dir/logs/fixture-sim.serial.log"
+echo "…"
+tail -n 4 "$run_dir/logs/fixture-sim.serial.log"
+grep -q ' PLACE ' "$run_dir/fixture-serial.log" && grep -q ' REMOVE ' "$run_dir/fixture-serial.log" \
+    || { echo "bench-sim: the serial log shows no PLACE/REMOVE" >&2; exit 1; }
+step "bench-sim passed (timing report: $run_dir/timing.json, $run_dir/timing.html; kept with KEEP_RUN_DIR=1)"

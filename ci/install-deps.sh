@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Installs what the PC/SC tests and benchmarks need, only the packages that are missing.
+# Installs what the PC/SC tests, the browser tests and the benchmarks need, only the packages that are missing.
 # Debian/Ubuntu (apt); uses sudo when not root. Safe to run again.
 set -euo pipefail
 
+# chromium + chromium-driver: the clinic's browser tests (WebDriver); fonts-ipafont-gothic: Japanese
+# text in their screenshots.
 packages=(pcscd libpcsclite-dev vsmartcard-vpcd vsmartcard-vpicc opensc pcsc-tools
-          python3-pycryptodome pkg-config openssl iproute2 util-linux procps)
+          python3-pycryptodome pkg-config openssl iproute2 util-linux procps
+          chromium chromium-driver fonts-ipafont-gothic)
 
 missing=()
 for pkg in "${packages[@]}"; do

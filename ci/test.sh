@@ -61,7 +61,9 @@ source "$run_dir/env"
 failed=()
 step "cargo test --workspace --all-features"
 # --no-fail-fast: every test binary runs, so one failure does not hide the others.
-timeout 3000 cargo test --workspace --all-features --no-fail-fast || failed+=("cargo test")
+# CLINIC_BROWSER_REQUIRED: the clinic's browser tests fail (not skip) without chromedriver.
+CLINIC_BROWSER_REQUIRED=1 timeout 3000 cargo test --workspace --all-features --no-fail-fast \
+    || failed+=("cargo test")
 
 step "features through pcscd (HARNESS_TRANSPORT=pcsc)"
 HARNESS_TRANSPORT=pcsc timeout 3000 cargo test -p harness --all-features --test features \
@@ -74,6 +76,9 @@ if [[ $(id -u) == 0 ]]; then
 else
     echo "skipped: not root (run: sudo cargo test -p harness-eligibility --test kill_writer -- --ignored)"
 fi
+
+step "clinic API load: 16 readers, whole PIN visits, 30 s"
+timeout 1200 "$here/clinic-load.sh" || failed+=("clinic load")
 
 step "OpenSC against the virtual card (reader: Virtual PCD 0 00 00, yamada-taro)"
 timeout 300 "$here/opensc-checks.sh" "$run_dir" "Virtual PCD 0 00 00" "$root/fixtures/cards/yamada-taro.toml" \

@@ -24,11 +24,32 @@ async fn time_suite(label: &str, config: HarnessConfig, concurrency: usize) -> a
     })
     .await?;
     let elapsed = start.elapsed();
+    // Each scenario's own time: the sum of its steps' durations.
+    let mut per_scenario: Vec<f64> = summary
+        .scenarios
+        .iter()
+        .map(|s| {
+            s.steps
+                .iter()
+                .filter_map(|step| step.duration)
+                .map(|d| d.as_secs_f64())
+                .sum::<f64>()
+        })
+        .collect();
+    per_scenario.sort_by(|a, b| a.total_cmp(b));
+    let median = per_scenario
+        .get(per_scenario.len() / 2)
+        .copied()
+        .unwrap_or_default();
+    let max = per_scenario.last().copied().unwrap_or_default();
     println!(
-        "suite {label:<12} {:>7.2} s wall  ({} scenarios, {}, concurrency {concurrency})",
+        "suite {label:<12} {:>7.2} s wall  ({} scenarios, {}, concurrency {concurrency}); \
+         per scenario: median {:.3} s, max {:.3} s",
         elapsed.as_secs_f64(),
         summary.scenarios.len(),
-        summary.line()
+        summary.line(),
+        median,
+        max
     );
     Ok(())
 }
@@ -52,7 +73,8 @@ async fn main() -> anyhow::Result<()> {
     time_suite("in-process", in_process, 8).await?;
     let pcsc = base.from_env()?;
     if let Transport::Pcsc(slots) = &pcsc.transport {
-        let n = slots.len();
+        // A scenario borrows one PC/SC reader per facility reader (at most two).
+        let n = (slots.len() / 2).max(1);
         time_suite("pcscd", pcsc.clone(), n).await?;
     } else {
         println!("suite pcscd        skipped: set HARNESS_TRANSPORT=pcsc and HARNESS_PCSC_SLOTS (ci/bench-suite.sh does)");

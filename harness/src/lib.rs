@@ -6,6 +6,7 @@
 
 pub mod bench;
 pub mod card_queries;
+pub mod clinic;
 pub mod config;
 pub mod facility;
 pub mod features;

@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand};
 use harness::config::workspace_root;
 use harness::config::HarnessConfig;
 use harness::features::runner::{self, RunOptions};
+use harness::report::timing::TimingReport;
 
 #[derive(Parser)]
 #[command(
@@ -43,6 +44,16 @@ enum Command {
         /// system's folders (oqs/face, oqs/req, oqs/res) and the card state, kept after the run.
         #[arg(long, default_value = "target/harness")]
         results: PathBuf,
+        /// Run on a bench (bench file, TOML; see fixtures/bench/example.toml): the bench's PC/SC
+        /// readers, its cards laid on them by its serial fixture; one scenario at a time;
+        /// scenarios the bench cannot perform (tags) are not run and listed with the reason.
+        /// Needs the `pcsc` feature.
+        #[arg(long)]
+        bench: Option<PathBuf>,
+        /// Run the features N times; the timing report (timing.json, timing.html beside the
+        /// report) gives p50/p95/max over all runs. The report and JUnit are the last run's.
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+        repeat: u32,
     },
     /// Serve the verification terminal's web UI (顔認証付きカードリーダー操作) on loopback.
     /// Accounts: `admin` (管理アカウント) and `staff` (一般アカウント), passwords from
@@ -54,6 +65,29 @@ enum Command {
         /// Append-only audit log (JSON lines).
         #[arg(long, default_value = "target/harness/terminal-audit.jsonl")]
         audit: PathBuf,
+    },
+    /// Run the live simulated clinic: the terminal's screens wired to the readers, a patient
+    /// page per reader, practice drills and a JSON control API (bearer token), on loopback.
+    /// Accounts as for `terminal` (TERMINAL_ADMIN_PASSWORD, TERMINAL_STAFF_PASSWORD); the API
+    /// token from CLINIC_API_TOKEN or printed at start.
+    Clinic {
+        /// Address to listen on (loopback only unless you mean otherwise).
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: std::net::SocketAddr,
+        /// Reader names (PC/SC names shown on the terminal), in order.
+        #[arg(long = "reader")]
+        readers: Vec<String>,
+        /// Root of the receipt system's folders: result files in <dir>/face/, requests in
+        /// <dir>/req/ answered in <dir>/res/.
+        #[arg(long, default_value = "target/harness/clinic/results")]
+        results: PathBuf,
+        /// Append-only audit log (JSON lines).
+        #[arg(long, default_value = "target/harness/clinic/audit.jsonl")]
+        audit: PathBuf,
+        /// Serve the cards placed on the readers through pcscd/vpcd (readers from
+        /// HARNESS_PCSC_SLOTS, card binary from HARNESS_VIRTUAL_CARD_BIN; feature `pcsc`).
+        #[arg(long)]
+        pcsc: bool,
     },
 }
 
@@ -72,6 +106,8 @@ async fn main() -> anyhow::Result<ExitCode> {
             concurrency,
             shard,
             results,
+            bench,
+            repeat,
         } => {
             let root = workspace_root();
             let features = if features.is_empty() {
@@ -89,36 +125,163 @@ async fn main() -> anyhow::Result<ExitCode> {
                     concurrency.min(readers.len() / 2).max(1)
                 }
             };
-            let summary = runner::run(RunOptions {
+            let rig = match &bench {
+                None => None,
+                Some(file) => {
+                    let serial_log = harness::bench::serial_log_path(&absolute(&report));
+                    let rig = harness::bench::BenchRig::open(file, &serial_log)?;
+                    println!("bench: {}", rig.describe());
+                    println!("serial log: {}", serial_log.display());
+                    Some(std::sync::Arc::new(rig))
+                }
+            };
+            let options = RunOptions {
                 features,
                 config,
                 html_report: Some(report.clone()),
                 junit: Some(junit.clone()),
                 concurrency,
                 shard,
-            })
-            .await?;
-            println!("harness: {}", summary.line());
+            };
+            let mut runs = Vec::new();
+            for round in 1..=repeat {
+                if repeat > 1 {
+                    println!("harness: run {round}/{repeat}");
+                }
+                let summary = match &rig {
+                    Some(rig) => runner::run_on_bench(options.clone(), rig.clone()).await?,
+                    None => runner::run(options.clone()).await?,
+                };
+                println!("harness: {}", summary.line());
+                runs.push(summary);
+            }
+            let setup = match &rig {
+                Some(rig) => rig.describe(),
+                None => options.config.transport.to_string(),
+            };
+            let scenarios: Vec<&[harness::report::ScenarioRecord]> =
+                runs.iter().map(|r| r.scenarios.as_slice()).collect();
+            let not_run = runs.first().map(|r| r.not_run.clone()).unwrap_or_default();
+            let timing = TimingReport::build(&setup, &scenarios, &not_run);
+            let report_dir = absolute(&report)
+                .parent()
+                .map(PathBuf::from)
+                .unwrap_or_default();
+            let (timing_json, timing_html) = timing.write(&report_dir)?;
+            // The table (with the scenarios not run on a bench and why) for bench and repeated runs.
+            if rig.is_some() || repeat > 1 {
+                print!("{}", timing.table());
+            }
             println!("report: {}", absolute(&report).display());
             println!("junit:  {}", absolute(&junit).display());
-            Ok(if summary.success() {
+            println!(
+                "timing: {} {}",
+                timing_json.display(),
+                timing_html.display()
+            );
+            Ok(if runs.iter().all(|r| r.success()) {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::FAILURE
             })
         }
         Command::Terminal { listen, audit } => serve_terminal(listen, audit).await,
+        Command::Clinic {
+            listen,
+            readers,
+            results,
+            audit,
+            pcsc,
+        } => serve_clinic(listen, readers, results, audit, pcsc).await,
     }
 }
 
-async fn serve_terminal(listen: std::net::SocketAddr, audit: PathBuf) -> anyhow::Result<ExitCode> {
-    let password = |var: &str| {
-        std::env::var(var).map_err(|_| {
-            anyhow::anyhow!("set {var} (the account's password; never stored in clear)")
-        })
+fn account_password(var: &str) -> anyhow::Result<String> {
+    std::env::var(var)
+        .map_err(|_| anyhow::anyhow!("set {var} (the account's password; never stored in clear)"))
+}
+
+async fn serve_clinic(
+    listen: std::net::SocketAddr,
+    readers: Vec<String>,
+    results: PathBuf,
+    audit: PathBuf,
+    pcsc: bool,
+) -> anyhow::Result<ExitCode> {
+    use harness::clinic::{ApiToken, CardSource, Clinic, ClinicSetup, DEFAULT_READERS};
+    use harness_terminal::secret::Password;
+
+    let accounts = harness::facility::Accounts {
+        admin: Password::new(&account_password("TERMINAL_ADMIN_PASSWORD")?),
+        general: Password::new(&account_password("TERMINAL_STAFF_PASSWORD")?),
     };
-    let admin = password("TERMINAL_ADMIN_PASSWORD")?;
-    let staff = password("TERMINAL_STAFF_PASSWORD")?;
+    let readers = if readers.is_empty() {
+        DEFAULT_READERS.iter().map(|r| (*r).to_owned()).collect()
+    } else {
+        readers
+    };
+    let cards = if pcsc {
+        let slots = std::env::var("HARNESS_PCSC_SLOTS").map_err(|_| {
+            anyhow::anyhow!("--pcsc needs HARNESS_PCSC_SLOTS (see ci/pcscd-start.sh)")
+        })?;
+        let bin = match std::env::var("HARNESS_VIRTUAL_CARD_BIN") {
+            Ok(bin) => PathBuf::from(bin),
+            Err(_) => std::env::current_exe()?.with_file_name("virtual-card"),
+        };
+        let prefix = std::env::var("HARNESS_PCSC_NETNS_EXEC")
+            .map(|p| p.split_whitespace().map(str::to_owned).collect())
+            .unwrap_or_default();
+        CardSource::Pcsc(harness::slots::PcscReaderPool::new(
+            harness::config::parse_slots(&slots)?,
+            bin,
+            prefix,
+        ))
+    } else {
+        CardSource::InProcess
+    };
+    let (token, from_env) = ApiToken::from_env_or_random()?;
+    let clinic = Clinic::build(ClinicSetup {
+        fixtures: workspace_root().join("fixtures"),
+        readers,
+        accounts,
+        policy: harness_terminal::config::TerminalPolicy::default(),
+        results: results.clone(),
+        audit: Some(audit.clone()),
+        cards,
+        token: token.clone(),
+    })?;
+    let listener = tokio::net::TcpListener::bind(listen).await?;
+    let addr = listener.local_addr()?;
+    println!("clinic: http://{addr}/login (accounts admin, staff)");
+    println!("  patient pages: http://{addr}/patient/0 …  drills: http://{addr}/drills");
+    println!(
+        "  results: {}  audit: {}",
+        absolute(&results).display(),
+        absolute(&audit).display()
+    );
+    if from_env {
+        println!("  API: http://{addr}/api/readers (token from CLINIC_API_TOKEN)");
+    } else {
+        println!(
+            "  API: http://{addr}/api/readers (Authorization: Bearer {})",
+            token.expose()
+        );
+    }
+    // Ctrl-C or SIGTERM: stop serving and take the cards off (card processes stop).
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    let shutdown = async move {
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = terminate.recv() => {}
+        }
+    };
+    harness::clinic::serve::serve(listener, &clinic, shutdown).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn serve_terminal(listen: std::net::SocketAddr, audit: PathBuf) -> anyhow::Result<ExitCode> {
+    let admin = account_password("TERMINAL_ADMIN_PASSWORD")?;
+    let staff = account_password("TERMINAL_STAFF_PASSWORD")?;
     if let Some(parent) = audit.parent() {
         std::fs::create_dir_all(parent)?;
     }

@@ -291,7 +291,7 @@ fn skip_reasons_follow_the_capabilities() {
 fn the_simulated_bench_file_loads_and_names_every_fixture_person() {
     let config = BenchConfig::load(&fixtures().join("bench/sim.toml")).expect("sim bench");
     assert_eq!(config.readers.len(), 2);
-    assert_eq!(config.cards.len(), 8);
+    assert_eq!(config.cards.len(), 9);
     assert!(config
         .cards
         .iter()

@@ -7,45 +7,44 @@ use anyhow::anyhow;
 use harness_bench::config::{BenchCard, ResolvedReader};
 use harness_bench::guard::PinLockGuard;
 use harness_bench::protocol::Power;
-use harness_bench::slot::{BenchCardSlot, BenchSlot, CardRef as BenchCardRef};
+use harness_bench::slot::{BenchCardSlot, BenchError, BenchSlot, CardRef as BenchCardRef};
 use harness_transport::CardChannel;
 use virtual_card::PinId;
 
-use super::BenchRig;
+use super::{BenchClock, BenchRig};
 use crate::facility::{CardRef, CardSlot};
 
 /// Opens the slot of one bench reader.
-#[cfg(feature = "pcsc")]
 pub(super) fn open(rig: &BenchRig, reader: ResolvedReader) -> anyhow::Result<Box<dyn CardSlot>> {
-    let watch = harness_bench::presence::PcscWatch::new(&reader.name)
-        .map_err(|e| anyhow!("{}: {e}", reader.name))?;
+    let watch = (rig.watches)(&reader)?;
     let inner = BenchSlot::new(
         rig.fixture.clone(),
         reader.clone(),
         rig.config.cards.clone(),
-        Box::new(watch),
-        Box::new(harness_bench::client::SystemClock),
+        watch,
+        Box::new(rig.clock.clone()),
     );
     Ok(Box::new(BenchReaderSlot {
         inner,
         reader,
         guard: rig.guard.clone(),
         camera_power: rig.config.capabilities.camera_power,
+        camera_switched_off: false,
+        reported_fault: None,
         spent: Vec::new(),
     }))
 }
 
-#[cfg(not(feature = "pcsc"))]
-pub(super) fn open(_rig: &BenchRig, _reader: ResolvedReader) -> anyhow::Result<Box<dyn CardSlot>> {
-    anyhow::bail!("ベンチモードには pcsc 機能が必要です")
-}
-
 /// One bench reader.
 struct BenchReaderSlot {
-    inner: BenchSlot,
+    inner: BenchSlot<BenchClock>,
     reader: ResolvedReader,
     guard: Arc<Mutex<PinLockGuard>>,
     camera_power: bool,
+    /// The scenario switched the camera off (it is switched on again after the scenario).
+    camera_switched_off: bool,
+    /// The slot's fault last logged (`poll_removed` cannot return it).
+    reported_fault: Option<String>,
     /// Cards that took wrong PINs in this scenario (restored after it).
     spent: Vec<BenchCard>,
 }
@@ -86,8 +85,33 @@ impl CardSlot for BenchReaderSlot {
         self.inner.remove();
     }
 
+    /// True once PC/SC shows the reader without a card. After a fault of the slot (fixture
+    /// gone or confused, reader vanished) the fixture is not asked again: PC/SC alone says
+    /// whether a card still lies there (a vanished reader has nothing left to wait for). The
+    /// fault is logged here and returned by `after_scenario`.
     fn poll_removed(&mut self) -> bool {
-        self.inner.poll_removed()
+        if self.inner.poll_removed() {
+            return true;
+        }
+        let Some(fault) = self.inner.fault().map(str::to_owned) else {
+            return false;
+        };
+        if self.reported_fault.as_deref() != Some(fault.as_str()) {
+            tracing::error!(reader = %self.reader.name, %fault, "bench slot failed");
+            self.reported_fault = Some(fault);
+        }
+        match self.inner.poll_side_channel() {
+            Ok(None) => true,
+            Ok(Some(_)) => false,
+            Err(error) => {
+                let gone = matches!(
+                    error.downcast_ref::<BenchError>(),
+                    Some(BenchError::ReaderVanished { .. })
+                );
+                tracing::error!(reader = %self.reader.name, error = %error, gone, "looking at the reader after a fault");
+                gone
+            }
+        }
     }
 
     fn poll_side_channel(&mut self) -> anyhow::Result<Option<Box<dyn CardChannel>>> {
@@ -135,6 +159,18 @@ impl CardSlot for BenchReaderSlot {
     /// Restores the PIN counters of the cards that took wrong PINs, with the right PIN; the card
     /// is laid on the reader for it if it is not there.
     fn after_scenario(&mut self) -> anyhow::Result<()> {
+        if let Some(fault) = self.inner.fault() {
+            anyhow::bail!(
+                "{}: ベンチが止まりました（カードの状態を確かめてから治具を RESET してください）: {fault}",
+                self.reader.name
+            );
+        }
+        if self.camera_switched_off {
+            self.inner
+                .camera(Power::On)
+                .map_err(|e| anyhow!("{}: カメラの電源を入れ直せません: {e}", self.reader.name))?;
+            self.camera_switched_off = false;
+        }
         let env = |var: &str| std::env::var(var).ok();
         for card in std::mem::take(&mut self.spent) {
             let laid_here = !self.inner.has_card();
@@ -188,6 +224,7 @@ impl CardSlot for BenchReaderSlot {
             return Ok(false);
         }
         self.inner.camera(if on { Power::On } else { Power::Off })?;
+        self.camera_switched_off = !on;
         Ok(true)
     }
 

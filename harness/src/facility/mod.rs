@@ -290,6 +290,34 @@ impl Facility {
             .ok_or_else(|| anyhow!("カードリーダー「{name}」はこの端末につながっていません"))
     }
 
+    /// What the camera of reader `index` shows now (frame 0), as PNG; `None` when nobody stands
+    /// there or the device gives no frame. Read-only: the live clinic's preview.
+    pub fn camera_preview_png(&self, index: usize) -> anyhow::Result<Option<Vec<u8>>> {
+        if self.station(index)?.visitor.is_none() {
+            return Ok(None);
+        }
+        let Ok(camera) = harness_face::camera::Camera::open(self.camera_setup(index)?) else {
+            return Ok(None);
+        };
+        camera
+            .frame(0)
+            .map(|frame| harness_face::camera::png_bytes(&frame))
+            .transpose()
+            .map_err(|e| anyhow!("カメラの画像: {e}"))
+    }
+
+    /// The photo printed on the card in the hand of the person at reader `index` (seed step ③),
+    /// as PNG; `None` when nobody stands there or the card has no photo. Read-only.
+    pub fn card_photo_png(&self, index: usize) -> anyhow::Result<Option<Vec<u8>>> {
+        if self.station(index)?.visitor.is_none() {
+            return Ok(None);
+        }
+        self.card_photo_in_hand(index)?
+            .map(|photo| harness_face::camera::png_bytes(&photo))
+            .transpose()
+            .map_err(|e| anyhow!("券面の顔写真: {e}"))
+    }
+
     /// The people and their cards.
     pub fn directory(&self) -> &Directory {
         &self.directory

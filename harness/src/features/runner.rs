@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use super::shard::{self as sharding, Shard};
 use super::world::{FacilityWorld, RunContext};
+use crate::bench::BenchRig;
 use crate::config::HarnessConfig;
 use crate::report::{self, ReportCollector, ReportWriter, ScenarioKey, ScenarioRecord, Totals};
 
@@ -61,21 +62,63 @@ impl RunSummary {
             && self.totals.passed > 0
     }
 
-    /// One line for humans and CI: `N passed, N failed`.
+    /// One line for humans and CI: `N passed, N failed` (and `, N not run on the bench`).
     pub fn line(&self) -> String {
-        format!(
+        let mut line = format!(
             "{} passed, {} failed",
             self.totals.passed,
             self.totals.failed + self.parse_errors.len()
-        )
+        );
+        if !self.not_run.is_empty() {
+            line.push_str(&format!(", {} not run on the bench", self.not_run.len()));
+        }
+        line
     }
 }
 
 /// Runs the features and writes the report files asked for.
 pub async fn run(options: RunOptions) -> anyhow::Result<RunSummary> {
-    let context = Arc::new(RunContext::new(options.config.clone())?);
+    run_with(options, None).await
+}
+
+/// Runs the features on a bench (`harness run --bench`): the facility's readers are the bench's
+/// readers, one scenario at a time; scenarios whose tags ask for what the bench cannot do are
+/// not run, and listed with the reason in [`RunSummary::not_run`] (never counted as passed).
+pub async fn run_on_bench(options: RunOptions, bench: Arc<BenchRig>) -> anyhow::Result<RunSummary> {
+    run_with(options, Some(bench)).await
+}
+
+/// Every tag of a scenario, without `@`: the feature's, the rule's and its own (an outline's
+/// example rows carry their examples' tags).
+fn scenario_tags<'a>(
+    feature: &'a cucumber::gherkin::Feature,
+    rule: Option<&'a cucumber::gherkin::Rule>,
+    scenario: &'a cucumber::gherkin::Scenario,
+) -> Vec<&'a str> {
+    feature
+        .tags
+        .iter()
+        .chain(rule.into_iter().flat_map(|r| r.tags.iter()))
+        .chain(scenario.tags.iter())
+        .map(|t| t.trim_start_matches('@'))
+        .collect()
+}
+
+async fn run_with(options: RunOptions, bench: Option<Arc<BenchRig>>) -> anyhow::Result<RunSummary> {
+    let context = Arc::new(match &bench {
+        None => RunContext::new(options.config.clone())?,
+        Some(rig) => RunContext::on_bench(options.config.clone(), rig.clone()),
+    });
+    // A bench has one card per person and one fixture: one scenario at a time.
+    let concurrency = if bench.is_some() {
+        1
+    } else {
+        options.concurrency.max(1)
+    };
     let collector = ReportCollector::default();
     let after_collector = collector.clone();
+    let skip_collector = collector.clone();
+    let skip_bench = bench.clone();
     let junit: Box<dyn std::io::Write> = match &options.junit {
         Some(path) => {
             create_parent(path)?;
@@ -119,7 +162,7 @@ pub async fn run(options: RunOptions) -> anyhow::Result<RunSummary> {
         )
         .normalized();
     let finished = FacilityWorld::cucumber()
-        .max_concurrent_scenarios(options.concurrency.max(1))
+        .max_concurrent_scenarios(concurrency)
         .before(move |feature, _rule, scenario, world| {
             world.begin(
                 context.clone(),
@@ -149,11 +192,25 @@ pub async fn run(options: RunOptions) -> anyhow::Result<RunSummary> {
         .fail_on_skipped()
         // Our own command line is not cucumber's: never parse the process arguments.
         .with_cli::<cucumber::cli::Empty>(cucumber::cli::Opts::default())
-        .filter_run(input, move |feature, _rule, scenario| {
+        .filter_run(input, move |feature, rule, scenario| {
             let path = feature.path.clone().unwrap_or_default();
-            picked
+            let in_shard = picked
                 .as_ref()
-                .is_none_or(|p| p.contains(&sharding::place(&path, scenario)))
+                .is_none_or(|p| p.contains(&sharding::place(&path, scenario)));
+            if !in_shard {
+                return false;
+            }
+            // Without a bench, tags change nothing.
+            let Some(rig) = &skip_bench else {
+                return true;
+            };
+            match rig.skip_reason(&scenario_tags(feature, rule, scenario)) {
+                None => true,
+                Some(reason) => {
+                    skip_collector.not_run(&feature.name, &scenario.name, &reason);
+                    false
+                }
+            }
         })
         .await;
     let (failed_steps, skipped_steps) = stats(&finished);
@@ -171,10 +228,15 @@ pub async fn run(options: RunOptions) -> anyhow::Result<RunSummary> {
     if let Some(path) = &options.html_report {
         create_parent(path)?;
         let report_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let transport = match &bench {
+            Some(rig) => rig.describe(),
+            None => options.config.transport.to_string(),
+        };
         let html = report::render_html(
             "顔認証付きカードリーダー 目視確認モード — 試験報告",
-            &options.config.transport.to_string(),
+            &transport,
             &summary.scenarios,
+            &summary.not_run,
             &report_dir,
         );
         fs::write(path, html).with_context(|| format!("writing {}", path.display()))?;

@@ -16,6 +16,7 @@ use harness_terminal::secret::Password;
 
 use super::artifacts::ArtifactRecorder;
 use super::snapshots::Snapshots;
+use crate::bench::BenchRig;
 use crate::config::{HarnessConfig, Transport};
 use crate::facility::{
     Accounts, CardSlot, FaceFailureStore, Facility, FacilityClock, FacilitySetup, ReaderSetup,
@@ -33,6 +34,9 @@ pub struct RunContext {
     pub pcsc_pool: Option<PcscReaderPool>,
     /// How result files are written in this run.
     pub result_options: ResultFileOptions,
+    /// The bench whose readers and fixture the scenarios use (`harness run --bench`); its cards
+    /// come through its slots instead of the transport's.
+    pub bench: Option<Arc<BenchRig>>,
 }
 
 impl RunContext {
@@ -56,7 +60,18 @@ impl RunContext {
             config,
             pcsc_pool,
             result_options: ResultFileOptions::default(),
+            bench: None,
         })
+    }
+
+    /// The context of a bench run: every facility reader is a reader of `bench`, by role.
+    pub fn on_bench(config: HarnessConfig, bench: Arc<BenchRig>) -> Self {
+        Self {
+            config,
+            pcsc_pool: None,
+            result_options: ResultFileOptions::default(),
+            bench: Some(bench),
+        }
     }
 }
 
@@ -83,6 +98,8 @@ pub struct FacilityWorld {
     patient_at: usize,
     /// The consent screens the readers show (None: those in force on the scenario's day).
     consent_screens: Option<harness_reader::ConsentScreens>,
+    /// Counters noted by the scenario: (face failures, PIN tries left) of the patient's card.
+    noted_counters: Option<(u32, Option<u8>)>,
     /// The encoding of this scenario's result files (None: the run's).
     character_code: Option<harness_eligibility::result_xml::CharacterCode>,
     snapshots: Snapshots,
@@ -216,13 +233,14 @@ impl FacilityWorld {
         let card_state = dir.join("card-state");
         std::fs::create_dir_all(&card_state)
             .with_context(|| format!("creating {}", card_state.display()))?;
-        let slots: Vec<Box<dyn CardSlot>> = match &run.pcsc_pool {
-            None => self
+        let slots: Vec<Box<dyn CardSlot>> = match (&run.bench, &run.pcsc_pool) {
+            (Some(bench), _) => bench.slots(self.readers.len())?,
+            (None, None) => self
                 .readers
                 .iter()
                 .map(|_| Box::new(InProcessSlot::new(&card_state)) as Box<dyn CardSlot>)
                 .collect(),
-            Some(pool) => pool
+            (None, Some(pool)) => pool
                 .acquire(self.readers.len(), &card_state)?
                 .into_iter()
                 .map(|slot| Box::new(slot) as Box<dyn CardSlot>)
@@ -321,6 +339,45 @@ impl FacilityWorld {
             .is_some_and(|r| r.is_completed());
         anyhow::ensure!(completed, "目視確認の受付が完了しませんでした");
         facility.patient(at)?.remove_card().await
+    }
+
+    /// Whose card the patient at their reader holds.
+    pub fn patient_card_holder(&mut self) -> anyhow::Result<String> {
+        let at = self.patient_at;
+        self.facility()?
+            .reader(at)?
+            .visitor()
+            .map(|v| v.card.reference.holder_id.clone())
+            .ok_or_else(|| anyhow!("カードリーダーの前に患者がいません"))
+    }
+
+    /// The patient's card's face failures (the facility's store) and PIN tries left (the card).
+    /// A face-only card (顔認証マイナンバーカード) has no PIN: `None`.
+    pub async fn card_counters(&mut self) -> anyhow::Result<(u32, Option<u8>)> {
+        let at = self.patient_at;
+        let holder = self.patient_card_holder()?;
+        let facility = self.facility()?;
+        let face = facility.face_failures_of(&holder)?;
+        let has_pin = facility
+            .reader(at)?
+            .visitor()
+            .is_some_and(|v| v.card.loaded.data.kind != virtual_card::CardKind::FaceOnly);
+        let pin = if has_pin {
+            Some(facility.patient(at)?.card_auth_tries_left().await?)
+        } else {
+            None
+        };
+        Ok((face, pin))
+    }
+
+    /// Notes counters to compare later.
+    pub fn remember_counters(&mut self, counters: (u32, Option<u8>)) {
+        self.noted_counters = Some(counters);
+    }
+
+    /// The counters noted.
+    pub fn remembered_counters(&self) -> Option<(u32, Option<u8>)> {
+        self.noted_counters
     }
 
     /// Password of an account of the features' terminal.

@@ -365,6 +365,7 @@ mod apdu_trace;
 mod html;
 pub mod patient_screen;
 mod result_file;
+pub mod timing;
 
 pub use html::{html_escape, render_html};
 pub use patient_screen::{patient_screen_html, PATIENT_SCREEN_STYLE};

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use harness_eligibility::service::CheckOutcome as ServiceOutcome;
+use harness_eligibility::service::{confirmation_date_for, CheckOutcome as ServiceOutcome};
 use harness_eligibility::{EligibilityService, FixtureDir, FixtureSource, ServiceConfig};
 use std::collections::HashMap;
 
@@ -107,7 +107,8 @@ impl<C: CardChannel> Counter<C> {
                         inputs.push(Input::Challenge(challenge.nonce));
                     }
                     Output::SubmitCheck(check) => {
-                        let outcome = self.service.check((**check).clone(), wall);
+                        let date = confirmation_date_for(check, wall.date());
+                        let outcome = self.service.check((**check).clone(), wall, date);
                         inputs.push(Input::ServiceAnswer(service_answer(&outcome)));
                         self.service_outcomes.push(outcome);
                     }

@@ -13,13 +13,15 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use harness_eligibility::{EligibilityService, FixtureDir, FixtureSource, ServiceConfig};
+use harness_eligibility::{
+    confirmation_date_for, EligibilityService, FixtureDir, FixtureSource, ServiceConfig,
+};
 use harness_face::people::{parse_people, Date};
 use harness_face::{Camera, CameraSetup, LbpMatcher, Scene, Subject};
 use harness_reader::{
     consent_touches, run_until_idle, CardKey, CheckOutcome, CheckResult, ConsentScreens,
     ConsentWishes, FaceEngine, FailureReason, Input, Output, PrintedCardFace, Reader, ReaderConfig,
-    ReaderCredentials, ServiceAnswer, Touch,
+    ReaderCredentials, Refused, ServiceAnswer, Touch,
 };
 use harness_transport::{CardChannel, TransportError};
 
@@ -141,13 +143,19 @@ pub struct Visit {
     pub channel_errors: Vec<String>,
     /// Why the eligibility service refused a check, as text (its error with the detail).
     pub service_errors: Vec<String>,
+    /// Inputs of the script the reader refused (a button its screen did not show).
+    pub refused: Vec<Refused>,
     /// Wall time of the visit.
     pub elapsed: Duration,
 }
 
 impl Visit {
-    /// `completed`, or a short kind of why not (for counting errors by kind).
+    /// `completed`, or a short kind of why not (for counting errors by kind); a refused input of
+    /// the script comes first.
     pub fn kind(&self) -> String {
+        if let Some(refused) = self.refused.first() {
+            return format!("refused input ({refused:?})");
+        }
         match self.results.as_slice() {
             [] => "lost (no result)".into(),
             [result] => outcome_kind(&result.outcome),
@@ -155,9 +163,11 @@ impl Visit {
         }
     }
 
-    /// True when the visit ended with exactly one result, given before the card went, completed.
+    /// True when the visit ended with exactly one result, given before the card went, completed,
+    /// and the reader took every input of the script.
     pub fn is_clean_completion(&self) -> bool {
         self.results.len() == 1
+            && self.refused.is_empty()
             && self.results_before_removal == 1
             && self.results.first().is_some_and(CheckResult::is_completed)
     }
@@ -279,7 +289,8 @@ impl Counter {
                         inputs.push_back(Input::Challenge(challenge.nonce));
                     }
                     Output::SubmitCheck(check) => {
-                        let outcome = self.service.check(*check, wall);
+                        let date = confirmation_date_for(&check, wall.date());
+                        let outcome = self.service.check(*check, wall, date);
                         if let Some(error) = outcome.error() {
                             visit.service_errors.push(error.to_string());
                         }
@@ -298,8 +309,18 @@ impl Counter {
                     Output::FaceFailuresChanged { card, count } => {
                         self.face_store.insert(card, count);
                     }
+                    // The counter has no terminal, so no staff tick (目視確認) exists for it: the
+                    // reader is in 無人運転 and only asks if its mode was changed.
+                    Output::NeedVisualConfirmation => {
+                        inputs.push_back(Input::VisualConfirmation(None));
+                    }
+                    Output::Refused(refused) => visit.refused.push(refused),
                     Output::Result(result) => visit.results.push(*result),
-                    _ => {}
+                    Output::Transmit(_)
+                    | Output::Screen(_)
+                    | Output::NeedCardFaceScan
+                    | Output::NeedCameraFrames
+                    | Output::FaceCompared(_) => {}
                 }
             }
         }

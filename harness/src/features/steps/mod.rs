@@ -5,6 +5,7 @@ mod counter;
 mod outcomes;
 mod patient;
 mod result_files;
+mod seed_case;
 mod staff;
 
 use anyhow::anyhow;

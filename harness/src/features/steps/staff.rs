@@ -31,6 +31,14 @@ fn press_mode(w: &mut FacilityWorld, step: &Step, reader: Quoted, mode: Mode) ->
     w.checkpoint(step)
 }
 
+#[when(expr = "職員がカードリーダー「{text}」の「{mode}」を押して切替の確認で取り消す")]
+fn press_mode_cancel(w: &mut FacilityWorld, step: &Step, reader: Quoted, mode: Mode) -> StepResult {
+    w.facility()?
+        .staff()
+        .press_mode_and_cancel(&reader.0, mode.0)?;
+    w.checkpoint(step)
+}
+
 #[when(expr = "患者がカード券面の顔写真を職員に提示する")]
 fn show_card_photo(w: &mut FacilityWorld, step: &Step) -> StepResult {
     let at = w.patient_reader();
@@ -49,11 +57,14 @@ fn staff_judges(w: &mut FacilityWorld, step: &Step, judgement: Judgement) -> Ste
 fn reference_verdict(w: &mut FacilityWorld, step: &Step, expected: Judgement) -> StepResult {
     let at = w.patient_reader();
     let verdict = w.facility()?.staff().reference_verdict(at);
-    let matches = match (verdict, expected.0) {
+    let matches = matches!(
+        (verdict, expected.0),
         (Some(StaffVerdict::SamePerson), StaffJudgement::SamePerson)
-        | (Some(StaffVerdict::DifferentPerson), StaffJudgement::DifferentPerson) => true,
-        _ => false,
-    };
+            | (
+                Some(StaffVerdict::DifferentPerson),
+                StaffJudgement::DifferentPerson
+            )
+    );
     if !matches {
         bail!("画素による参考判定は {verdict:?} でした");
     }
