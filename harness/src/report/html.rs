@@ -6,6 +6,7 @@
 //! every section, `#en` shows English, `#s3` opens scenario 3 and `#s3-trace` its APDU trace,
 //! `only` hides the rest; they combine (`#s3,all,only,en`).
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -67,11 +68,12 @@ td.num{white-space:nowrap}\
 figure{display:inline-block;margin:.4em 1em .4em 0}figure img{max-width:44em;border:1px solid #ccc}\
 .toggle{float:right;font-size:1em;padding:.3em .8em}";
 
-/// Follows the address: `#en` shows English; `#<id>` (a scenario `s3`, or one of its sections
-/// `s3-screens`, `s3-files`, `s3-trace`; several may be named) opens it and scrolls to it; `all`
-/// opens every section of the targets, or of the whole page when there is none; `only` hides all
-/// but the targets and the headings above them (for screenshots). They combine: `#all`,
-/// `#s3,all`, `#s3-files,s3-trace,all,only,en`.
+/// Follows the address and fills in the images shown again (see `Images`). The address: `#en`
+/// shows English; `#<id>` (a scenario `s3`, or one of its sections `s3-screens`, `s3-files`,
+/// `s3-trace`; several may be named) opens it and scrolls to it; `all` opens every section of
+/// the targets, or of the whole page when there is none; `only` hides all but the targets and
+/// the headings above them (for screenshots). They combine: `#all`, `#s3,all`,
+/// `#s3-files,s3-trace,all,only,en`.
 const SCRIPT: &str = "\
 function follow(){var parts=decodeURIComponent(location.hash.slice(1)).split(','),targets=[];\
 function has(w){return parts.indexOf(w)>=0}\
@@ -84,7 +86,8 @@ if(!targets.length){return}\
 if(has('only')){targets.forEach(function(t){for(var e=t;e&&e!==document.body;e=e.parentElement){\
 Array.prototype.forEach.call(e.parentElement.children,function(c){if(!kept(c)){c.style.display='none'}})}})}\
 else{targets[0].scrollIntoView()}}\
-window.addEventListener('hashchange',follow);follow();";
+window.addEventListener('hashchange',follow);follow();\
+document.querySelectorAll('img[data-same-as]').forEach(function(i){var o=document.getElementById(i.dataset.sameAs);if(o){i.src=o.src}});";
 
 /// Renders the whole report as one HTML page (images inline as data URLs). `not_run` lists the
 /// scenarios left out of the run as (feature, scenario, reason). `report_dir` is where the page
@@ -125,6 +128,7 @@ pub fn render_html(
     );
     table_of_contents(&mut h, scenarios);
     not_run_html(&mut h, not_run);
+    let mut images = Images::default();
     let mut current_feature = None;
     for (index, s) in scenarios.iter().enumerate() {
         if current_feature != Some(&s.feature) {
@@ -136,7 +140,7 @@ pub fn render_html(
             );
             current_feature = Some(&s.feature);
         }
-        scenario_html(&mut h, index, s, report_dir);
+        scenario_html(&mut h, index, s, report_dir, &mut images);
     }
     let _ = writeln!(h, "<script>{SCRIPT}</script></body></html>");
     h
@@ -205,8 +209,39 @@ fn not_run_html(h: &mut String, not_run: &[NotRun]) {
     h.push_str("</table>");
 }
 
-fn scenario_html(h: &mut String, index: usize, s: &ScenarioRecord, report_dir: &Path) {
-    use base64::Engine as _;
+/// The images already on the page, by their bytes: an image shown again (the same person at the
+/// same camera in several scenarios) refers to its first copy instead of repeating it, which
+/// halves the page of a whole suite.
+#[derive(Default)]
+struct Images<'a> {
+    ids: HashMap<&'a [u8], usize>,
+}
+
+impl<'a> Images<'a> {
+    /// An `<img>` of a PNG: inline the first time, a reference to the first copy after (the
+    /// page's script fills it in).
+    fn img(&mut self, png: &'a [u8], alt: &str) -> String {
+        use base64::Engine as _;
+        let alt = html_escape(alt);
+        if let Some(id) = self.ids.get(png) {
+            return format!("<img alt=\"{alt}\" data-same-as=\"img{id}\">");
+        }
+        let id = self.ids.len() + 1;
+        self.ids.insert(png, id);
+        format!(
+            "<img id=\"img{id}\" alt=\"{alt}\" src=\"data:image/png;base64,{}\">",
+            base64::engine::general_purpose::STANDARD.encode(png)
+        )
+    }
+}
+
+fn scenario_html<'a>(
+    h: &mut String,
+    index: usize,
+    s: &'a ScenarioRecord,
+    report_dir: &Path,
+    images: &mut Images<'a>,
+) {
     let (class, mark) = mark(s.passed());
     let took: std::time::Duration = s.steps.iter().filter_map(|step| step.duration).sum();
     let _ = write!(
@@ -287,9 +322,8 @@ fn scenario_html(h: &mut String, index: usize, s: &ScenarioRecord, report_dir: &
         for face in &a.faces {
             let _ = write!(
                 h,
-                "<figure><img alt=\"{}\" src=\"data:image/png;base64,{}\"><figcaption>{}</figcaption></figure>",
-                html_escape("カメラの画像と券面の顔写真"),
-                base64::engine::general_purpose::STANDARD.encode(&face.png),
+                "<figure>{}<figcaption>{}</figcaption></figure>",
+                images.img(&face.png, "カメラの画像と券面の顔写真"),
                 html_escape(&face.summary)
             );
         }

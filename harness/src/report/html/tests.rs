@@ -194,3 +194,24 @@ fn the_list_links_every_scenario_and_counts_the_not_run() {
     assert!(html.contains("<span class=\"ja\">失敗:</span>"));
     assert!(html.contains("12 ミリ秒"));
 }
+
+#[test]
+fn an_image_shown_again_refers_to_its_first_copy() {
+    let face = |png: &[u8]| FaceRecord {
+        png: png.to_vec(),
+        summary: "顔認証 一致".into(),
+    };
+    let mut a = scenario("a", StepStatus::Passed);
+    a.artifacts.faces = vec![face(b"same"), face(b"other")];
+    let mut b = scenario("b", StepStatus::Passed);
+    b.artifacts.faces = vec![face(b"same")];
+    let html = render(&[a, b], &[]);
+    // base64 of "same" and "other".
+    assert_eq!(html.matches("base64,c2FtZQ==").count(), 1, "{html}");
+    assert_eq!(html.matches("base64,b3RoZXI=").count(), 1, "{html}");
+    assert!(html.contains("<img id=\"img1\" alt=\"カメラの画像と券面の顔写真\" src=\"data:image/png;base64,c2FtZQ==\">"));
+    assert!(
+        html.contains("<img alt=\"カメラの画像と券面の顔写真\" data-same-as=\"img1\">"),
+        "{html}"
+    );
+}
