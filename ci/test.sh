@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test command: installs what is missing, builds, starts virtual cards behind a real pcscd,
-# runs every test of the workspace (PC/SC ones included) and the OpenSC checks, stops everything.
+# runs every test of the workspace (PC/SC ones included), the OpenSC checks and bench mode without
+# hardware (ci/bench-sim.sh), stops everything.
 # Exits non-zero on any failure. Works as root on a fresh Debian 12 with only the Rust toolchain.
 #
 #   ci/test.sh            (from anywhere in the repository)
@@ -83,6 +84,12 @@ timeout 1200 "$here/clinic-load.sh" || failed+=("clinic load")
 step "OpenSC against the virtual card (reader: Virtual PCD 0 00 00, yamada-taro)"
 timeout 300 "$here/opensc-checks.sh" "$run_dir" "Virtual PCD 0 00 00" "$root/fixtures/cards/yamada-taro.toml" \
     || failed+=("OpenSC checks")
+
+# Last, because it needs pcscd to itself (one per machine): ours stops first; the cleanup trap's
+# second stop finds nothing left to stop.
+step "bench mode without hardware (ci/bench-sim.sh: its own pcscd, fixture-sim, harness run --bench)"
+"$here/pcscd-stop.sh" "$run_dir" > /dev/null || failed+=("stopping pcscd before bench-sim")
+timeout 3600 "$here/bench-sim.sh" || failed+=("bench-sim")
 
 if ((${#failed[@]} > 0)); then
     step "FAILED: ${failed[*]}"

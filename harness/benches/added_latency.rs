@@ -182,16 +182,16 @@ async fn measure(reader: &str, profile: &Path, rounds: usize) -> anyhow::Result<
         "added latency per APDU on {reader:?} ({rounds} rounds of card placement, {apdus} APDUs each):"
     );
     println!(
-        "  bare pcsc::Card::transmit        median {:>8.1} µs per APDU",
+        "  bare pcsc::Card::transmit              median {:>8.1} µs per APDU",
         median(through_bare)
     );
     println!(
-        "  facility (reader pump, PcscChannel) median {:>8.1} µs per APDU",
+        "  facility (reader pump, PcscChannel)    median {:>8.1} µs per APDU",
         median(through_harness)
     );
     let added = median(added);
     println!(
-        "  added by the harness             median {added:>8.1} µs per APDU (goal < 50 µs: {})",
+        "  added by the harness                   median {added:>8.1} µs per APDU (goal < 50 µs: {})",
         if added < 50.0 { "met" } else { "NOT met" }
     );
     Ok(())

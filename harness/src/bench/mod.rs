@@ -210,16 +210,19 @@ impl BenchRig {
 }
 
 impl BenchRig {
-    /// After an earlier scenario left the fixture unusable (timeout, garbage, `ERR 11`): `RESET`
-    /// it (every card back in its slot) and check each station's card sensor, before the next
-    /// scenario uses it (docs/bench-fixture-protocol.md §5). The failed scenario has already
-    /// failed with the fault; this only decides whether the run can go on.
+    /// Before a scenario uses the fixture: a heartbeat when one is due; after an earlier scenario
+    /// left the fixture unusable (timeout, garbage, `ERR 11`), `RESET` it (every card back in its
+    /// slot) and check each station's card sensor (docs/bench-fixture-protocol.md §5). The failed
+    /// scenario has already failed with the fault; this only decides whether the run can go on.
     fn recover_if_needed(&self) -> anyhow::Result<()> {
         let mut fixture = self
             .fixture
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         let Some(cause) = fixture.unusable().map(str::to_owned) else {
+            // Heartbeat (protocol §5): a PING if nothing was sent for the interval; no answer
+            // means the fixture is gone, and the scenario does not start.
+            fixture.heartbeat().context("治具が応答しません（PING）")?;
             return Ok(());
         };
         tracing::warn!(%cause, "fixture unusable after an earlier scenario; RESET");

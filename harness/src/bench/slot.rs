@@ -160,8 +160,21 @@ impl CardSlot for BenchReaderSlot {
     /// is laid on the reader for it if it is not there.
     fn after_scenario(&mut self) -> anyhow::Result<()> {
         if let Some(fault) = self.inner.fault() {
+            let unrestored: Vec<String> = self
+                .spent
+                .iter()
+                .map(|c| format!("スロット{}", c.slot))
+                .collect();
+            let unrestored = if unrestored.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "（{} のカードは暗証番号を誤入力したまま、残り回数を戻していません）",
+                    unrestored.join("、")
+                )
+            };
             anyhow::bail!(
-                "{}: ベンチが止まりました（カードの状態を確かめてから治具を RESET してください）: {fault}",
+                "{}: ベンチが止まりました（カードの状態を確かめてから治具を RESET してください）{unrestored}: {fault}",
                 self.reader.name
             );
         }
