@@ -14,7 +14,8 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(dirname "$here")
 cd "$root"
 
-step() { printf '\n=== %s\n' "$*"; }
+started=$SECONDS
+step() { printf '\n=== [%4ds] %s\n' "$((SECONDS - started))" "$*"; }
 
 step "install dependencies"
 "$here/install-deps.sh"
