@@ -27,10 +27,9 @@ repeat=${BENCH_REPEAT:-3}
 [[ "$repeat" =~ ^[0-9]+$ ]] && ((repeat > 0)) || { echo "bench-sim: BENCH_REPEAT must be a positive number" >&2; exit 2; }
 
 step "build (before pcscd starts, so it is not held while compiling)"
-timeout 3000 cargo build -p virtual-card --bin virtual-card
-timeout 3000 cargo build -p harness-bench --features pcsc --bin fixture-sim
-timeout 3000 cargo test -p harness-bench --features pcsc --test pcscd_bench --no-run
-timeout 3000 cargo build -p harness --features pcsc
+# The same selection as ci/test.sh (--workspace --all-features), so after it nothing is rebuilt;
+# this builds the binaries (virtual-card, fixture-sim, harness with PC/SC) and the test.
+timeout 3000 cargo test --workspace --all-features --no-run
 export VIRTUAL_CARD_BIN="$target_dir/debug/virtual-card"
 fixture_sim="$target_dir/debug/fixture-sim"
 harness="$target_dir/debug/harness"
@@ -81,7 +80,7 @@ IFS=';' read -r -a slots <<< "$HARNESS_PCSC_SLOTS"
 ((${#slots[@]} == 2)) || { echo "bench-sim: expected 2 empty readers, got: $HARNESS_PCSC_SLOTS" >&2; exit 1; }
 
 step "bench path through pcscd (harness-bench test: fixture-sim, PC/SC presence, PIN guard)"
-timeout 600 cargo test -p harness-bench --features pcsc --test pcscd_bench -- --nocapture
+timeout 600 cargo test --workspace --all-features --test pcscd_bench -- --nocapture
 
 step "fixture-sim on a pseudo-terminal"
 "$fixture_sim" --bench "$root/fixtures/bench/sim.toml" \

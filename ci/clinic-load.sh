@@ -8,4 +8,4 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 export CLINIC_LOAD_SECONDS=${CLINIC_LOAD_SECONDS:-30}
-timeout $((CLINIC_LOAD_SECONDS + 900)) cargo test -p harness --test clinic_load -- --ignored --nocapture
+timeout $((CLINIC_LOAD_SECONDS + 900)) cargo test --workspace --all-features --test clinic_load -- --ignored --nocapture

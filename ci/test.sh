@@ -23,8 +23,11 @@ step "install dependencies"
 target_dir=${CARGO_TARGET_DIR:-$root/target}
 export VIRTUAL_CARD_BIN="$target_dir/debug/virtual-card"
 
-step "build"
-timeout 3000 cargo build -p virtual-card --bin virtual-card
+# Every cargo command below selects the same packages and features (--workspace --all-features),
+# so Cargo resolves features once and builds each crate once: a `-p` or a different feature set
+# would rebuild the crates whose features differ.
+step "build every test, binary and the virtual card (before pcscd starts)"
+timeout 3000 cargo test --workspace --all-features --no-run
 
 run_dir=${HARNESS_PCSC_RUN_DIR:-$(mktemp -d /tmp/harness-pcscd.XXXXXX)}
 cleanup() {
@@ -68,12 +71,12 @@ CLINIC_BROWSER_REQUIRED=1 timeout 3000 cargo test --workspace --all-features --n
     || failed+=("cargo test")
 
 step "features through pcscd (HARNESS_TRANSPORT=pcsc)"
-HARNESS_TRANSPORT=pcsc timeout 3000 cargo test -p harness --all-features --test features \
+HARNESS_TRANSPORT=pcsc timeout 3000 cargo test --workspace --all-features --test features \
     || failed+=("features through pcscd")
 
 step "faults that need root: a full disk under the result writer (tmpfs in a private mount namespace)"
 if [[ $(id -u) == 0 ]]; then
-    timeout 600 cargo test --locked -p harness-eligibility --test kill_writer -- --ignored \
+    timeout 600 cargo test --workspace --all-features --test kill_writer -- --ignored \
         || failed+=("disk-full test")
 else
     echo "skipped: not root (run: sudo cargo test -p harness-eligibility --test kill_writer -- --ignored)"
