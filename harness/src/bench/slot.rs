@@ -11,11 +11,31 @@ use harness_bench::slot::{BenchCardSlot, BenchError, BenchSlot, CardRef as Bench
 use harness_transport::CardChannel;
 use virtual_card::PinId;
 
-use super::{BenchClock, BenchRig};
+use super::clock::BenchClock;
+use super::rig::BenchRig;
 use crate::facility::{CardRef, CardSlot};
 
+impl BenchRig {
+    /// One slot per facility reader, by role (0, 1, …).
+    pub fn slots(&self, count: usize) -> anyhow::Result<Vec<Box<dyn CardSlot>>> {
+        anyhow::ensure!(
+            count <= self.readers.len(),
+            "このシナリオにはカードリーダーが{count}台必要ですが、ベンチには{}台しかありません",
+            self.readers.len()
+        );
+        self.recover_if_needed()?;
+        let mut readers = self.readers.clone();
+        readers.sort_by_key(|r| r.role);
+        readers
+            .into_iter()
+            .take(count)
+            .map(|reader| open(self, reader))
+            .collect()
+    }
+}
+
 /// Opens the slot of one bench reader.
-pub(super) fn open(rig: &BenchRig, reader: ResolvedReader) -> anyhow::Result<Box<dyn CardSlot>> {
+fn open(rig: &BenchRig, reader: ResolvedReader) -> anyhow::Result<Box<dyn CardSlot>> {
     let watch = (rig.watches)(&reader)?;
     let inner = BenchSlot::new(
         rig.fixture.clone(),

@@ -17,7 +17,7 @@ use super::audit_feed::AuditFeed;
 use super::catalog::WalletCard;
 use super::drills::{DrillEvent, DrillEventKind};
 use super::error::ClinicError;
-use super::practice::Journal;
+use super::journal::Journal;
 use super::token::ApiToken;
 use crate::facility::{EventKind, Facility};
 

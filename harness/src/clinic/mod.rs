@@ -11,11 +11,13 @@
 //! - [`serve`]: building the clinic, the router, the 250 ms ticker and the `req/` poller.
 
 pub mod api;
+mod api_auth;
 pub mod audit_feed;
 pub mod catalog;
 pub mod drills;
 pub mod error;
 pub mod host;
+mod journal;
 pub mod pages;
 pub mod patient;
 pub mod practice;

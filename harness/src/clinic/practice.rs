@@ -6,45 +6,12 @@ use chrono::NaiveDateTime;
 use serde::Serialize;
 
 use super::catalog::camera_label;
-use super::drills::{self, Drill, DrillEvent, DrillReport, DrillTarget};
+use super::drills::{self, Drill, DrillTarget};
 use super::error::ClinicError;
 use super::host::ClinicHost;
+use super::journal::ActiveDrill;
 
-/// The running drill and the last finished one.
-#[derive(Debug, Default)]
-pub struct Journal {
-    active: Option<ActiveDrill>,
-    last: Option<FinishedDrill>,
-}
-
-impl Journal {
-    /// Keeps `events` when a drill runs (otherwise nobody needs them).
-    pub fn record(&mut self, events: impl Iterator<Item = DrillEvent>) {
-        if let Some(active) = &mut self.active {
-            active.events.extend(events);
-        }
-    }
-}
-
-#[derive(Debug)]
-struct ActiveDrill {
-    drill: &'static Drill,
-    reader_index: usize,
-    target: DrillTarget,
-    started_at: NaiveDateTime,
-    events: Vec<DrillEvent>,
-}
-
-/// A drill that was finished and checked.
-#[derive(Debug, Clone)]
-pub struct FinishedDrill {
-    /// Which drill.
-    pub drill: &'static Drill,
-    /// At which reader.
-    pub reader: String,
-    /// What the checker found.
-    pub report: DrillReport,
-}
+pub use super::journal::{FinishedDrill, Journal};
 
 /// A drill as the pages and the API show it.
 #[derive(Debug, Clone, Serialize)]

@@ -5,15 +5,9 @@
 use std::fmt;
 use std::sync::Arc;
 
-use axum::extract::FromRequestParts;
-use axum::http::header::AUTHORIZATION;
-use axum::http::request::Parts;
 use rand::Rng as _;
 use subtle::ConstantTimeEq as _;
 use zeroize::Zeroizing;
-
-use super::error::ClinicError;
-use super::host::ClinicHost;
 
 /// Environment variable that sets the token (otherwise a random one is made and printed).
 pub const TOKEN_ENV: &str = "CLINIC_API_TOKEN";
@@ -69,29 +63,10 @@ impl fmt::Debug for ApiToken {
     }
 }
 
-/// Proof that the request carried `Authorization: Bearer <token>`.
+/// Proof that the request carried `Authorization: Bearer <token>` (the extractor itself is in
+/// `api_auth`, beside the host whose token it checks).
 #[derive(Debug, Clone, Copy)]
 pub struct ApiAuth;
-
-impl FromRequestParts<ClinicHost> for ApiAuth {
-    type Rejection = ClinicError;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        host: &ClinicHost,
-    ) -> Result<Self, Self::Rejection> {
-        let presented = parts
-            .headers
-            .get(AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim);
-        match presented {
-            Some(token) if host.api_token().matches(token) => Ok(Self),
-            _ => Err(ClinicError::Unauthorized),
-        }
-    }
-}
 
 #[cfg(test)]
 mod tests {

@@ -4,14 +4,26 @@
 use anyhow::anyhow;
 use harness_reader::{ConsentWishes, Input, Pin, Touch};
 
+use super::engine::Facility;
+use super::events::EventKind;
 use super::slot::{put_on, take_off};
 use super::station::{CameraCondition, Visitor};
-use super::Facility;
 
 /// The patient at one reader.
 pub struct PatientRole<'a> {
     facility: &'a mut Facility,
     index: usize,
+}
+
+impl Facility {
+    /// The patient at reader `index`.
+    pub fn patient(&mut self, index: usize) -> anyhow::Result<PatientRole<'_>> {
+        anyhow::ensure!(
+            index < self.stations.len(),
+            "カードリーダー #{index} はありません"
+        );
+        Ok(PatientRole::new(self, index))
+    }
 }
 
 impl<'a> PatientRole<'a> {
@@ -92,7 +104,7 @@ impl<'a> PatientRole<'a> {
         let reader = station.name.clone();
         station.channel = Some(channel);
         station.card_on_reader = Some(card);
-        self.facility.record(super::EventKind::CardPlaced {
+        self.facility.record(EventKind::CardPlaced {
             reader,
             device,
             atr,

@@ -13,8 +13,9 @@ use harness_reader::{
 use harness_transport::{CardChannel, TransportError};
 use std::collections::VecDeque;
 
+use super::engine::Facility;
+use super::events::EventKind;
 use super::station::{CameraCondition, Station};
-use super::{EventKind, Facility};
 
 impl Facility {
     /// Feeds one input to reader `index` and answers everything it asks for until it is idle.

@@ -9,37 +9,22 @@ use harness_reader::ReaderMode;
 use harness_terminal::account::AccountKind;
 use harness_terminal::screen::{render_text, Notice, Screen};
 use harness_terminal::secret::{Password, Token};
-use harness_terminal::{SessionInfo, Terminal, TerminalError, VisualConfirmationForm};
+use harness_terminal::{Terminal, TerminalError, VisualConfirmationForm};
 
-use super::{EventKind, Facility, ADMIN_USER, GENERAL_USER};
-
-/// What the desk's screen shows and who is logged in there.
-#[derive(Debug, Default)]
-pub(super) struct Desk {
-    session: Option<SessionInfo>,
-    reader_screen_open: bool,
-    last_refusal: Option<TerminalError>,
-    /// The last look from card photo to person: at which reader, and the reference verdict.
-    looked: Option<(usize, StaffVerdict)>,
-    /// The last judgement (step ④): at which reader, and what.
-    judged: Option<(usize, StaffJudgement)>,
-}
-
-impl Desk {
-    /// Forgets the look and judgement made at reader `index` (another person came).
-    pub(super) fn forget_reader(&mut self, index: usize) {
-        if self.looked.is_some_and(|(at, _)| at == index) {
-            self.looked = None;
-        }
-        if self.judged.is_some_and(|(at, _)| at == index) {
-            self.judged = None;
-        }
-    }
-}
+use super::desk::{Desk, StaffJudgement};
+use super::engine::{Facility, ADMIN_USER, GENERAL_USER};
+use super::events::EventKind;
 
 /// The staff member at the terminal desk.
 pub struct StaffRole<'a> {
     facility: &'a mut Facility,
+}
+
+impl Facility {
+    /// The staff member at the terminal desk.
+    pub fn staff(&mut self) -> StaffRole<'_> {
+        StaffRole::new(self)
+    }
 }
 
 impl<'a> StaffRole<'a> {
@@ -276,15 +261,6 @@ impl<'a> StaffRole<'a> {
 
 /// Frames staff take in while looking from the card to the person (a short look).
 const COUNTER_LOOK_FRAMES: usize = 3;
-
-/// What staff decided at step ④.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StaffJudgement {
-    /// 本人と判断: the person is the card's holder.
-    SamePerson,
-    /// 別人と判断: somebody else's card (the procedure sheet warns of third-party use).
-    DifferentPerson,
-}
 
 /// A mode button, then OK on 切替の確認 and OK on 切替の完了 (nothing to confirm when the reader
 /// is already in that mode).

@@ -7,8 +7,8 @@ use std::fmt::Write as _;
 use card_protocol::command::ins;
 use card_protocol::trace::Tracer;
 
-use super::html::both;
-use super::{html_escape, ApduRecord};
+use super::escape::{both, html_escape};
+use super::records::ApduRecord;
 
 /// The APDU trace, decoded: per exchange the time, reader, command, file, masked command hex,
 /// status word with its meaning, response length and how long the card took. One decoder per

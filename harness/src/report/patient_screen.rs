@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 
 use harness_reader::PatientScreen;
 
-use super::html_escape;
+use super::escape::html_escape;
 
 /// The fragment's style; a page showing [`patient_screen_html`] includes it once (in `<style>`).
 pub const PATIENT_SCREEN_STYLE: &str = "\

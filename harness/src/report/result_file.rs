@@ -9,8 +9,8 @@ use oqs_conformance::document::Element;
 use oqs_conformance::tables::{label_of, meaning_of};
 use oqs_conformance::{CheckOptions, ConformanceError, FileReport, Problem};
 
-use super::html::both;
-use super::{html_escape, ResultFileRecord};
+use super::escape::{both, html_escape};
+use super::records::ResultFileRecord;
 
 /// A result file: a link (relative to the report), its encoding, whether it passed the
 /// conformance reader, and its elements with their Japanese names and code meanings.

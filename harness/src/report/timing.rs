@@ -16,7 +16,8 @@ use std::time::Duration;
 use anyhow::Context as _;
 use serde::Serialize;
 
-use super::{html_escape, totals, ScenarioRecord, StepStatus};
+use super::escape::html_escape;
+use super::records::{totals, ScenarioRecord, StepStatus};
 
 /// p50, p95 and maximum of a set of durations (nearest-rank percentiles), in microseconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use anyhow::bail;
 use harness_transport::{CardChannel, InProcessCard};
 
-use super::state_file;
+use super::card_state::state_file;
 use crate::facility::{CardRef, CardSlot};
 
 /// A reader whose card runs in-process.

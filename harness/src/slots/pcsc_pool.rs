@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context as _};
 use harness_transport::CardChannel;
 
-use super::state_file;
+use super::card_state::state_file;
 use crate::config::PcscReader;
 use crate::facility::{CardRef, CardSlot};
 

@@ -9,10 +9,11 @@ use axum::Json;
 use harness_face::camera::DeviceFault;
 use harness_terminal::html::csrf_field;
 use harness_terminal::sessions::SessionInfo;
+use harness_terminal::web::{StaffForm, StaffSession};
 use maud::{html, Markup};
 use serde::{Deserialize, Serialize};
 
-use super::{error_notice, frame, nav, page_response, StaffForm, StaffSession};
+use super::layout::{error_notice, frame, nav, page_response, NoFields};
 use crate::clinic::catalog::{camera_choices, camera_label, camera_name, parse_camera};
 use crate::clinic::error::ClinicError;
 use crate::clinic::host::ClinicHost;
@@ -332,10 +333,6 @@ pub(super) async fn place_card(
     let holder = form.form.holder;
     act(host, form.session, n, PatientAction::PlaceCard { holder }).await
 }
-
-/// A form with no field but the CSRF token.
-#[derive(Debug, Deserialize)]
-pub(super) struct NoFields {}
 
 pub(super) async fn remove_card(
     State(host): State<ClinicHost>,

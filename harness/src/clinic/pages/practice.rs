@@ -10,11 +10,11 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
 use harness_terminal::html::csrf_field;
 use harness_terminal::sessions::SessionInfo;
+use harness_terminal::web::{StaffForm, StaffSession};
 use maud::{html, Markup};
 use serde::{Deserialize, Serialize};
 
-use super::patient::NoFields;
-use super::{error_notice, frame, nav, page_response, StaffForm, StaffSession};
+use super::layout::{error_notice, frame, nav, page_response, NoFields};
 use crate::clinic::error::ClinicError;
 use crate::clinic::host::ClinicHost;
 use crate::clinic::practice::DrillsView;
