@@ -2,8 +2,8 @@
 //! outcome, the encoding and the file name.
 
 use crate::document::{line_endings, Document, Element, LineEndings};
+use crate::report::{CheckOptions, FileReport, Problem, Violation};
 use crate::tables::{self, Content, Field, Need, Shape};
-use crate::{CheckOptions, FileReport, Problem, Violation};
 
 struct Checker {
     violations: Vec<Violation>,

@@ -28,45 +28,18 @@ use std::time::Duration;
 use crate::vpcd::{self, Control, FrameDecoder, FrameError, Message};
 
 pub mod card;
+mod responder;
+
+pub use responder::{Responder, SW_MEMORY_FAILURE};
 
 /// Default address of pcscd's vpcd driver (first reader, "Virtual PCD 00 00").
 pub const DEFAULT_VPCD_ADDR: &str = "127.0.0.1:35963";
 
-/// Status word a card answers when it cannot store its state (memory failure).
-pub const SW_MEMORY_FAILURE: [u8; 2] = [0x65, 0x81];
 /// Status word for a command longer than the link accepts (wrong length).
 pub const SW_WRONG_LENGTH: [u8; 2] = [0x67, 0x00];
 
 /// How often blocking socket calls wake up to look at the stop flag.
 const POLL_INTERVAL: Duration = Duration::from_millis(100);
-
-/// Something that answers the reader like a card: the engine's card, or a tiny card in tests.
-pub trait Responder {
-    /// The answer to reset.
-    fn atr(&self) -> Vec<u8>;
-    /// Executes one command APDU; returns the response (data and SW1 SW2). Must have stored any
-    /// state the command changed (PIN counters) before it returns.
-    fn execute(&mut self, command: &[u8]) -> Vec<u8>;
-    /// The reader cut the power: selected files and verified PINs are forgotten.
-    fn power_off(&mut self);
-    /// The reader powered the card on.
-    fn power_on(&mut self) {}
-}
-
-impl<R: Responder + ?Sized> Responder for Box<R> {
-    fn atr(&self) -> Vec<u8> {
-        (**self).atr()
-    }
-    fn execute(&mut self, command: &[u8]) -> Vec<u8> {
-        (**self).execute(command)
-    }
-    fn power_off(&mut self) {
-        (**self).power_off()
-    }
-    fn power_on(&mut self) {
-        (**self).power_on()
-    }
-}
 
 /// The pure step: one decoded vpcd message in, the payload to send back (if any) out.
 /// Power on/off and reset get no answer; get-ATR and APDUs do.

@@ -6,54 +6,15 @@ use std::path::Path;
 
 use virtual_card::state::PersistentCard;
 
+mod channel;
+mod error;
 #[cfg(feature = "pcsc")]
 mod pcsc_channel;
+
+pub use channel::CardChannel;
+pub use error::TransportError;
 #[cfg(feature = "pcsc")]
 pub use pcsc_channel::{list_readers, PcscChannel, PcscTransaction};
-
-/// Errors of a card channel (the wire, not the card: card errors are status words in the response).
-#[derive(Debug, thiserror::Error)]
-pub enum TransportError {
-    /// No card is present in the reader.
-    #[error("no card in the reader")]
-    NoCard,
-    /// The card was removed during a transaction.
-    #[error("card removed")]
-    CardRemoved,
-    /// The card was reset or lost its power under this connection (another application reset
-    /// it, or the reader could not power it): its selected files and verified PINs are gone, so
-    /// a command sequence that relied on them must start over.
-    #[error("card reset: its selected files and verified PINs are gone")]
-    CardReset,
-    /// The reader is not known to pcscd or went away.
-    #[error("reader unavailable: {0}")]
-    ReaderUnavailable(String),
-    /// Any other failure of the underlying transport.
-    #[error("transport failure: {0}")]
-    Other(String),
-}
-
-/// A channel to one card: transmit command APDUs, read the ATR, reset.
-pub trait CardChannel: Send {
-    /// The card's answer to reset.
-    fn atr(&mut self) -> Result<Vec<u8>, TransportError>;
-    /// Sends one command APDU and returns the whole response (data and SW1 SW2).
-    fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError>;
-    /// Resets the card (warm reset): selected files and verified PINs are forgotten.
-    fn reset(&mut self) -> Result<(), TransportError>;
-}
-
-impl<C: CardChannel + ?Sized> CardChannel for Box<C> {
-    fn atr(&mut self) -> Result<Vec<u8>, TransportError> {
-        (**self).atr()
-    }
-    fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
-        (**self).transmit(command)
-    }
-    fn reset(&mut self) -> Result<(), TransportError> {
-        (**self).reset()
-    }
-}
 
 /// The virtual card in this process: no pcscd, no sockets. State is stored (when a state file is
 /// given) before each response that changed it, as through `virtual-card serve`.

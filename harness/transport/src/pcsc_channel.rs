@@ -22,7 +22,8 @@
 
 use std::ffi::CString;
 
-use crate::{CardChannel, TransportError};
+use crate::channel::CardChannel;
+use crate::error::TransportError;
 
 /// Largest response buffer PC/SC allows (extended APDUs).
 const MAX_RESPONSE: usize = pcsc::MAX_BUFFER_SIZE_EXTENDED;

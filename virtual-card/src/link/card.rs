@@ -1,10 +1,10 @@
-//! Adapter from the card engine to the link's [`Responder`](super::Responder): a
+//! Adapter from the card engine to the link's [`Responder`]: a
 //! [`PersistentCard`] stores its state (PIN counters, changed PINs) before each answer that
 //! changed it.
 
 use std::path::Path;
 
-use super::{Responder, SW_MEMORY_FAILURE};
+use super::responder::{Responder, SW_MEMORY_FAILURE};
 use crate::state::PersistentCard;
 
 impl Responder for PersistentCard {
