@@ -45,7 +45,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# One reader per card. Roles in the PC/SC tests (harness/transport/tests/pcscd_card.rs):
+# One reader per card. Roles in the PC/SC tests (harness/transport/tests/pcscd_card/):
 #   yamada-taro   standard card: certificates, signature, text AP, photo; OpenSC checks
 #   sato-hanako   face-only card
 #   nakamura-aoi  wrong PIN three times (locks its user-auth PIN for this run)

@@ -14,10 +14,6 @@ use harness_reader::{
 };
 use virtual_card::CardKind;
 
-fn card() -> CardKey {
-    CardKey::from_auth_certificate(&pem_der("card-auth.crt.pem"))
-}
-
 /// One visit with three failed face comparisons (the tries of a visit), then ［中止］.
 fn three_failures(bench: &mut Bench) {
     bench.place_card();
@@ -37,7 +33,9 @@ fn changes(outputs: &[Output]) -> Vec<u32> {
     outputs
         .iter()
         .filter_map(|o| match o {
-            Output::FaceFailuresChanged { card: c, count } if *c == card() => Some(*count),
+            Output::FaceFailuresChanged { card: c, count } if *c == card_key_of_fixture() => {
+                Some(*count)
+            }
             _ => None,
         })
         .collect()
@@ -46,9 +44,12 @@ fn changes(outputs: &[Output]) -> Vec<u32> {
 #[test]
 fn the_reader_asks_the_store_and_reports_every_change() {
     let mut bench = Bench::new(CardKind::Standard);
-    bench.face_store.borrow_mut().insert(card(), 4);
+    bench
+        .face_store
+        .borrow_mut()
+        .insert(card_key_of_fixture(), 4);
     let outputs = bench.place_card();
-    assert!(outputs.contains(&Output::NeedFaceFailures(card())));
+    assert!(outputs.contains(&Output::NeedFaceFailures(card_key_of_fixture())));
     bench.face_route_to_camera();
     let outputs = bench.show_face(STRANGER);
     assert_eq!(changes(&outputs), [5]);
@@ -60,7 +61,7 @@ fn the_reader_asks_the_store_and_reports_every_change() {
     bench.touch(Touch::Retry);
     let outputs = bench.show_face(HOLDER);
     assert_eq!(changes(&outputs), [0], "a match resets the count");
-    assert_eq!(bench.face_failures(&card()), 0);
+    assert_eq!(bench.face_failures(&card_key_of_fixture()), 0);
 }
 
 #[test]
@@ -73,7 +74,7 @@ fn failures_on_two_readers_add_up_in_the_store_and_lock_face_auth_at_ten() {
     three_failures(&mut reader_0);
     three_failures(&mut reader_1);
     three_failures(&mut reader_0);
-    assert_eq!(store.borrow().get(&card()), Some(&9));
+    assert_eq!(store.borrow().get(&card_key_of_fixture()), Some(&9));
     // The patient walks to the other reader: the 10th failure there locks face auth.
     reader_1.place_card();
     reader_1.face_route_to_camera();
@@ -141,7 +142,7 @@ fn visual_check_and_mode_changes_reset_neither_the_face_nor_the_pin_count() {
     bench.send(Input::ModeChanged(ReaderMode::PinOnly));
     bench.send(Input::ModeChanged(ReaderMode::Unattended));
     bench.advance(Duration::from_secs(10));
-    assert_eq!(bench.face_failures(&card()), 3);
+    assert_eq!(bench.face_failures(&card_key_of_fixture()), 3);
     bench.place_card();
     assert_eq!(
         bench.reader.screen(),
@@ -163,7 +164,7 @@ fn a_store_that_never_answers_ends_the_visit_with_missing_data() {
     let mut bench = Bench::new(CardKind::Standard);
     bench.channel.present = true;
     let outputs = bench.send_raw(Input::CardPlaced);
-    assert!(outputs.contains(&Output::NeedFaceFailures(card())));
+    assert!(outputs.contains(&Output::NeedFaceFailures(card_key_of_fixture())));
     // An answer about another card is not an answer.
     bench.send_raw(Input::FaceFailures {
         card: CardKey([7; 32]),

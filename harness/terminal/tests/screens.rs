@@ -1,7 +1,10 @@
 //! Snapshots of every screen state, produced through the core (text for every state, HTML for
 //! the main ones). Times come from the test's `now`.
 
-use chrono::{NaiveDate, NaiveDateTime};
+mod common;
+
+use chrono::NaiveDateTime;
+use common::{at, R0, R1};
 use harness_reader::ReaderMode;
 use harness_terminal::html::render_html;
 use harness_terminal::screen::{LoginMessage, LoginScreen, MenuLink, Notice};
@@ -13,16 +16,7 @@ use insta::assert_snapshot;
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 
-const R0: &str = "Identiv CLOUD 3701 F Contactless Reader 0";
-const R1: &str = "Identiv CLOUD 3701 F Contactless Reader 1";
 const CSRF: &str = "csrf-token-for-snapshots";
-
-fn at(hour: u32, minute: u32) -> NaiveDateTime {
-    NaiveDate::from_ymd_opt(2026, 11, 25)
-        .unwrap()
-        .and_hms_opt(hour, minute, 0)
-        .unwrap()
-}
 
 struct Fixture {
     terminal: Terminal,

@@ -63,6 +63,11 @@ pub fn card_key() -> PrivateKey {
     PrivateKey::from_pkcs8_der(&pem_der("card-auth.key.pem")).expect("card key")
 }
 
+/// The key by which the reader knows the fixture card (from its user-auth certificate).
+pub fn card_key_of_fixture() -> CardKey {
+    CardKey::from_auth_certificate(&pem_der("card-auth.crt.pem"))
+}
+
 pub fn reader_credentials() -> ReaderCredentials {
     ReaderCredentials::from_pem(&read_text("reader.key.pem"), &read_text("reader.crt.pem"))
         .expect("reader credentials")
