@@ -220,11 +220,14 @@ impl Request {
     }
 
     /// Parses a request line (the fixture's side). On failure also returns the id when it was
-    /// readable, so the fixture can answer under it (else id 0).
+    /// readable, so the fixture can answer under it (else id 0). A line starting with a space
+    /// has no id. A well-formed slot or station number naming none (0, above 255) parses as 0,
+    /// which the fixture answers with `no-such-slot` / `no-such-station`, not `bad-argument`.
     pub fn parse_line(line: &str) -> Result<(RequestId, Request), (RequestId, MessageError)> {
         let mut words = line.split_ascii_whitespace();
         let id = words
             .next()
+            .filter(|_| !line.starts_with(' '))
             .and_then(parse_decimal::<u16>)
             .filter(|id| *id != 0)
             .ok_or_else(|| (0, MessageError::BadRequest(line.into())))?;
@@ -233,7 +236,7 @@ impl Request {
             .ok_or_else(|| (id, MessageError::BadRequest(line.into())))?;
         let args: Vec<&str> = words.collect();
         let bad_arg = || (id, MessageError::BadArgument(line.into()));
-        let number = |s: &str| parse_decimal::<u8>(s).filter(|n| *n != 0);
+        let number = |s: &str| parse_decimal::<u8>(s).or_else(|| is_decimal(s).then_some(0));
         // Optional trailing station (default 1).
         let station = |rest: &[&str]| match rest {
             [] => Some(1),
@@ -575,6 +578,9 @@ impl FixtureLine {
         }
         let mut words = line.split_ascii_whitespace();
         let first = words.next().unwrap_or_default();
+        if line.starts_with(' ') {
+            return Err(MessageError::Unrecognised(line.into()));
+        }
         if first == "EVT" {
             return parse_event(words, line).map(FixtureLine::Event);
         }
@@ -649,13 +655,14 @@ fn parse_event<'a>(
 
 /// Parses a decimal number without sign or leading zeros ("0" itself is allowed).
 pub fn parse_decimal<T: std::str::FromStr>(s: &str) -> Option<T> {
-    let digits_only = !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    let leading_zero = s.len() > 1 && s.starts_with('0');
-    if digits_only && !leading_zero && s.len() <= 10 {
-        s.parse().ok()
-    } else {
-        None
-    }
+    (is_decimal(s) && s.len() <= 10)
+        .then(|| s.parse().ok())
+        .flatten()
+}
+
+/// True if `s` is a decimal number of any size without sign or leading zeros.
+pub fn is_decimal(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) && !(s.len() > 1 && s.starts_with('0'))
 }
 
 #[cfg(test)]
