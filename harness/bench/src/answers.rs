@@ -19,7 +19,16 @@ pub struct FixtureCaps {
 }
 
 impl FixtureCaps {
-    /// Parses the comma-separated list; unknown words are ignored (later versions).
+    /// Every capability.
+    pub const ALL: FixtureCaps = FixtureCaps {
+        place: true,
+        camera: true,
+        display: true,
+        card_sensor: true,
+        lid: true,
+    };
+
+    /// Parses the comma-separated list; unknown words (and `none`) are ignored (later versions).
     pub fn parse(value: &str) -> Self {
         let mut caps = Self::default();
         for word in value.split(',') {
@@ -35,8 +44,11 @@ impl FixtureCaps {
         caps
     }
 
-    /// The comma-separated list.
+    /// The comma-separated list; `none` when empty (a field value is never empty, §3).
     pub fn render(&self) -> String {
+        if *self == Self::default() {
+            return "none".into();
+        }
         [
             (self.place, "place"),
             (self.camera, "camera"),
@@ -199,6 +211,16 @@ mod tests {
             caps: FixtureCaps::parse("place,camera,display,card-sensor,lid,laser"),
         };
         assert!(identity.caps.lid && identity.caps.place);
+        assert_eq!(
+            FixtureCaps::default().render(),
+            "none",
+            "a field value is never empty"
+        );
+        assert_eq!(FixtureCaps::parse("none"), FixtureCaps::default());
+        assert_eq!(
+            FixtureCaps::parse(&FixtureCaps::ALL.render()),
+            FixtureCaps::ALL
+        );
         assert_eq!(Identity::from_fields(&identity.to_fields()), Ok(identity));
         assert_eq!(
             Identity::from_fields(&Fields::default().with("maker", "x")),

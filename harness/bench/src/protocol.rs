@@ -12,7 +12,7 @@ mod requests;
 mod responses;
 
 pub use errors::{ErrorCode, FixtureFailure, MessageError};
-pub use numbers::{parse_decimal, RequestId, Slot, Station, PROTOCOL_VERSION};
+pub use numbers::{is_decimal, parse_decimal, RequestId, Slot, Station, PROTOCOL_VERSION};
 pub use requests::{CommandClass, Display, Power, Request, Timeouts};
 pub use responses::{Event, Fields, FixtureLine, Response};
 

@@ -63,6 +63,8 @@ fn bad_requests_are_answerable_errors() {
         ("5", 5),
         ("5 FLY", 5),
         ("5 ping", 5),
+        (" 5 PING", 0),
+        ("", 0),
     ] {
         assert!(
             matches!(Request::parse_line(line), Err((got, MessageError::BadRequest(_))) if got == id),
@@ -71,16 +73,17 @@ fn bad_requests_are_answerable_errors() {
     }
     for line in [
         "6 PLACE",
-        "6 PLACE 0",
         "6 PLACE x 1",
+        "6 PLACE 01",
+        "6 PLACE 1 -1",
         "6 PLACE 1 1 1",
-        "6 PLACE 256",
         "6 CAMERA MAYBE",
+        "6 CAMERA on",
         "6 SHOW SCENE Bandage",
         "6 SHOW FRAME 70000",
         "6 SHOW",
         "6 ID 1",
-        "6 SENSORS 0",
+        "6 SENSORS 1 1",
     ] {
         assert!(
             matches!(
@@ -90,6 +93,40 @@ fn bad_requests_are_answerable_errors() {
             "{line}"
         );
     }
+}
+
+/// Protocol §4/§6: a well-formed number that names no slot or station is `no-such-slot` /
+/// `no-such-station`, not `bad-argument`, whatever its size; it parses as 0, which names none.
+#[test]
+fn numbers_naming_no_slot_or_station_parse_as_zero() {
+    for (line, slot, station) in [
+        ("6 PLACE 0", 0, 1),
+        ("6 PLACE 256 1", 0, 1),
+        ("6 PLACE 1 0", 1, 0),
+        ("6 PLACE 99999999999999999999 300", 0, 0),
+    ] {
+        assert_eq!(
+            Request::parse_line(line),
+            Ok((6, Request::Place { slot, station })),
+            "{line}"
+        );
+    }
+    assert_eq!(
+        Request::parse_line("7 SENSORS 0"),
+        Ok((7, Request::Sensors { station: 0 }))
+    );
+    assert_eq!(
+        Request::parse_line("8  SHOW  BLANK  2 "),
+        Ok((
+            8,
+            Request::Show {
+                display: Display::Blank,
+                station: 2
+            }
+        )),
+        "several spaces between words and trailing spaces are accepted"
+    );
+    assert!(is_decimal("0") && is_decimal("300") && !is_decimal("01") && !is_decimal("+1"));
 }
 
 #[test]
@@ -135,6 +172,11 @@ fn fixture_lines_parse_to_responses_events_and_notes() {
         FixtureLine::parse("EVT TEMPERATURE 31C"),
         Ok(FixtureLine::Event(Event::Other("TEMPERATURE 31C".into())))
     );
+    assert_eq!(
+        FixtureLine::parse("EVT LID AJAR"),
+        Ok(FixtureLine::Event(Event::Other("LID AJAR".into()))),
+        "an unknown second word is an unknown event, not garbage"
+    );
     assert!(matches!(
         FixtureLine::parse("EVT BOOT proto=1"),
         Ok(FixtureLine::Event(Event::Boot(f))) if f.get("proto") == Some("1")
@@ -164,6 +206,10 @@ fn garbage_lines_are_typed_errors() {
     for line in [
         "OK",
         "hello 1 OK",
+        " 1 OK",
+        " EVT LID OPEN",
+        "EVT BOOT v2",
+        "EVT FAULT x",
         "   ",
         "EVT",
         "EVT CARD PRESENT",

@@ -3,8 +3,9 @@
 //! `fixture-sim` binary starts and stops `virtual-card serve` processes; `--dry` records what it
 //! would do). Faults are injected only when asked for ([`FaultPlan`]).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::str::FromStr;
+use std::time::Duration;
 
 use crate::answers::{FixtureCaps, Identity, Sensed, SensorReading};
 use crate::line::LineError;
@@ -90,6 +91,11 @@ struct StationState {
     display: Display,
 }
 
+/// Scenes the simulated fixture stores unless told otherwise (`SHOW SCENE`).
+pub const DEFAULT_SCENES: [&str; 3] = ["bandage", "eyepatch", "printed-photo"];
+/// Frames it stores unless told otherwise: 0 to this − 1 (`SHOW FRAME`).
+pub const DEFAULT_FRAMES: u32 = 100;
+
 /// The simulated fixture.
 #[derive(Debug)]
 pub struct SimFixture {
@@ -97,6 +103,12 @@ pub struct SimFixture {
     stations: Vec<StationState>,
     fault: Option<FaultPlan>,
     answered: u32,
+    caps: FixtureCaps,
+    scenes: BTreeSet<String>,
+    frames: u32,
+    motion_time: Duration,
+    /// The last request handled set the mechanics moving (a motion or `RESET`).
+    moved: bool,
 }
 
 impl SimFixture {
@@ -117,7 +129,49 @@ impl SimFixture {
                 .collect(),
             fault,
             answered: 0,
+            caps: FixtureCaps::ALL,
+            scenes: DEFAULT_SCENES.iter().map(|s| (*s).to_owned()).collect(),
+            frames: DEFAULT_FRAMES,
+            motion_time: Duration::ZERO,
+            moved: false,
         }
+    }
+
+    /// The capabilities it announces and has (default: all). Without `card-sensor` it sends no
+    /// `EVT CARD` and reads `card=unknown`; without a part, that part reads `unknown`.
+    pub fn with_caps(mut self, caps: FixtureCaps) -> Self {
+        self.caps = caps;
+        self
+    }
+
+    /// The scene names it stores (default [`DEFAULT_SCENES`]); others are `no-such-scene`.
+    pub fn with_scenes(mut self, scenes: impl IntoIterator<Item = String>) -> Self {
+        self.scenes = scenes.into_iter().collect();
+        self
+    }
+
+    /// The frames it stores: 0 to `frames` − 1 (default [`DEFAULT_FRAMES`]).
+    pub fn with_frames(mut self, frames: u32) -> Self {
+        self.frames = frames;
+        self
+    }
+
+    /// How long a motion or `RESET` takes (default zero). [`crate::sim_serve::serve`] holds
+    /// its answer that long and answers `busy` to lines received meanwhile.
+    pub fn with_motion_time(mut self, time: Duration) -> Self {
+        self.motion_time = time;
+        self
+    }
+
+    /// How long a motion or `RESET` takes.
+    pub fn motion_time(&self) -> Duration {
+        self.motion_time
+    }
+
+    /// True if the last line handled set the mechanics moving (`RESET`, or `PLACE`/`REMOVE`
+    /// that got past the checks): its answer comes when the motion is over.
+    pub fn moved(&self) -> bool {
+        self.moved
     }
 
     /// What `ID` says.
@@ -129,13 +183,7 @@ impl SimFixture {
             protocol: PROTOCOL_VERSION,
             slots: self.slots.keys().max().copied().unwrap_or(0),
             stations: u8::try_from(self.stations.len()).unwrap_or(u8::MAX),
-            caps: FixtureCaps {
-                place: true,
-                camera: true,
-                display: true,
-                card_sensor: true,
-                lid: true,
-            },
+            caps: self.caps,
         }
     }
 
@@ -168,6 +216,7 @@ impl SimFixture {
         line: Result<String, LineError>,
         mover: &mut dyn CardMover,
     ) -> Vec<SimOutput> {
+        self.moved = false;
         if let Some(fault) = self.fault {
             if self.answered >= fault.after {
                 return match fault.kind {
@@ -179,19 +228,35 @@ impl SimFixture {
         }
         self.answered += 1;
         let response = match line {
-            Err(LineError::TooLong { .. }) => Response::err(0, ErrorCode::LineTooLong, ""),
-            Err(LineError::BadByte { .. }) => {
-                Response::err(0, ErrorCode::BadRequest, "invalid byte")
-            }
+            Err(error) => line_error(&error),
             Ok(line) => match Request::parse_line(&line) {
                 Err((id, crate::protocol::MessageError::BadArgument(_))) => {
                     Response::err(id, ErrorCode::BadArgument, "")
                 }
-                Err((id, _)) => Response::err(id, ErrorCode::BadRequest, ""),
+                Err((0, _)) => Response::err(0, ErrorCode::BadRequest, "no id"),
+                Err((id, _)) if line.split_ascii_whitespace().nth(1).is_none() => {
+                    Response::err(id, ErrorCode::BadRequest, "no verb")
+                }
+                Err((id, _)) => Response::err(id, ErrorCode::BadRequest, "unknown verb"),
                 Ok((id, request)) => return self.execute(id, request, mover),
             },
         };
         vec![SimOutput::Line(response.line())]
+    }
+
+    /// The answer to a line received while a motion or `RESET` runs (§3): `busy` under its id,
+    /// or, without a readable id, the same error as ever.
+    pub fn busy(&self, line: Result<String, LineError>) -> SimOutput {
+        let response = match line {
+            Err(error) => line_error(&error),
+            Ok(line) => match Request::parse_line(&line) {
+                Ok((id, _)) | Err((id, _)) if id != 0 => {
+                    Response::err(id, ErrorCode::Busy, "a motion is running")
+                }
+                _ => Response::err(0, ErrorCode::BadRequest, "no id"),
+            },
+        };
+        SimOutput::Line(response.line())
     }
 
     fn execute(
@@ -208,12 +273,32 @@ impl SimFixture {
             | Request::Show { station, .. } => Some(*station),
             _ => None,
         };
-        if let Some(station) = station_of(&request) {
-            if self.station(station).is_none() {
-                let line = Response::err(id, ErrorCode::NoSuchStation, "").line();
-                return vec![SimOutput::Line(line)];
+        let supported = match &request {
+            Request::Place { .. } | Request::Remove { .. } => self.caps.place,
+            Request::Camera { .. } => self.caps.camera,
+            Request::Show { .. } => self.caps.display,
+            _ => true,
+        };
+        let refusal = if !supported {
+            Some((ErrorCode::NotSupported, String::new()))
+        } else {
+            match station_of(&request) {
+                Some(station) if self.station(station).is_none() => Some((
+                    ErrorCode::NoSuchStation,
+                    format!("fixture has {}", counted(self.stations.len(), "station")),
+                )),
+                _ => match &request {
+                    Request::Show { display, .. } if !self.stores(display) => {
+                        Some((ErrorCode::NoSuchScene, String::new()))
+                    }
+                    _ => None,
+                },
             }
+        };
+        if let Some((code, detail)) = refusal {
+            return vec![SimOutput::Line(Response::err(id, code, detail).line())];
         }
+        let sensor = self.caps.card_sensor;
         let mut out = Vec::new();
         let response = match request {
             Request::Identify => Response::ok(id, self.identity().to_fields()),
@@ -221,14 +306,18 @@ impl SimFixture {
             Request::Sensors { station } => Response::ok(id, self.reading(station).to_fields()),
             Request::Place { slot, station } => match self.place(slot, station, mover) {
                 Ok(()) => {
-                    out.push(SimOutput::Line(Event::CardPresent(station).line()));
+                    if sensor {
+                        out.push(SimOutput::Line(Event::CardPresent(station).line()));
+                    }
                     Response::ok(id, placed(slot, station))
                 }
                 Err((code, detail)) => Response::err(id, code, detail),
             },
             Request::Remove { station } => match self.remove(station, mover) {
                 Ok(Some(slot)) => {
-                    out.push(SimOutput::Line(Event::CardAbsent(station).line()));
+                    if sensor {
+                        out.push(SimOutput::Line(Event::CardAbsent(station).line()));
+                    }
                     Response::ok(id, placed(slot, station))
                 }
                 Ok(None) => Response::ok(
@@ -254,10 +343,15 @@ impl SimFixture {
                 Response::ok(id, Fields::default().with("display", value))
             }
             Request::Reset => {
+                self.moved = true;
                 let mut failures = Vec::new();
                 for station in 1..=u8::try_from(self.stations.len()).unwrap_or(u8::MAX) {
-                    if let Err(detail) = self.remove(station, mover) {
-                        failures.push(detail);
+                    match self.remove(station, mover) {
+                        Ok(Some(_)) if sensor => {
+                            out.push(SimOutput::Line(Event::CardAbsent(station).line()));
+                        }
+                        Ok(_) => {}
+                        Err(detail) => failures.push(detail),
                     }
                     if let Some(state) = self.station_mut(station) {
                         state.camera = Power::On;
@@ -274,23 +368,33 @@ impl SimFixture {
         out
     }
 
+    fn stores(&self, display: &Display) -> bool {
+        match display {
+            Display::Blank => true,
+            Display::Scene(name) => self.scenes.contains(name),
+            Display::Frame(n) => u32::from(*n) < self.frames,
+        }
+    }
+
     fn reading(&self, station: Station) -> SensorReading {
         let state = self.station(station);
+        let sensed = |has: bool, yes: bool| match (has, yes) {
+            (false, _) => Sensed::Unknown,
+            (true, true) => Sensed::Yes,
+            (true, false) => Sensed::No,
+        };
         SensorReading {
             station,
-            card: if state.and_then(|s| s.card).is_some() {
-                Sensed::Yes
-            } else {
-                Sensed::No
-            },
+            card: sensed(self.caps.card_sensor, state.and_then(|s| s.card).is_some()),
             slot: state.and_then(|s| s.card),
-            lid_closed: Sensed::Yes,
+            lid_closed: sensed(self.caps.lid, true),
             camera_powered: match state.map(|s| s.camera) {
-                Some(Power::On) => Sensed::Yes,
-                Some(Power::Off) => Sensed::No,
+                Some(power) => sensed(self.caps.camera, power == Power::On),
                 None => Sensed::Unknown,
             },
-            display: state.map(|s| s.display.clone()),
+            display: state
+                .filter(|_| self.caps.display)
+                .map(|s| s.display.clone()),
         }
     }
 
@@ -300,8 +404,19 @@ impl SimFixture {
         station: Station,
         mover: &mut dyn CardMover,
     ) -> Result<(), (ErrorCode, String)> {
+        let count = self.identity().slots;
         match self.slots.get(&slot) {
-            None => return Err((ErrorCode::NoSuchSlot, String::new())),
+            // Numbered up to the highest loaded slot: a slot in between is empty, not missing.
+            None if (1..=count).contains(&slot) => {
+                return Err((
+                    ErrorCode::SlotEmpty,
+                    format!("slot {slot} was never loaded"),
+                ))
+            }
+            None => {
+                let detail = format!("fixture has {}", counted(count.into(), "slot"));
+                return Err((ErrorCode::NoSuchSlot, detail));
+            }
             Some(Some(on)) => {
                 return Err((ErrorCode::SlotEmpty, format!("its card is on station {on}")))
             }
@@ -313,6 +428,7 @@ impl SimFixture {
                 format!("card from slot {other} lies there"),
             ));
         }
+        self.moved = true;
         mover
             .place(slot, station)
             .map_err(|detail| (ErrorCode::HardwareFault, detail))?;
@@ -331,6 +447,7 @@ impl SimFixture {
         let Some(slot) = self.card_on(station) else {
             return Ok(None);
         };
+        self.moved = true;
         mover.remove(slot, station)?;
         self.slots.insert(slot, None);
         if let Some(state) = self.station_mut(station) {
@@ -350,11 +467,24 @@ impl SimFixture {
                     if let Some(state) = self.station_mut(station) {
                         state.card = None;
                     }
-                    out.push(SimOutput::Line(Event::CardAbsent(station).line()));
+                    if self.caps.card_sensor {
+                        out.push(SimOutput::Line(Event::CardAbsent(station).line()));
+                    }
                 }
             }
         }
         out
+    }
+}
+
+fn counted(n: usize, what: &str) -> String {
+    format!("{n} {what}{}", if n == 1 { "" } else { "s" })
+}
+
+fn line_error(error: &LineError) -> Response {
+    match error {
+        LineError::TooLong { .. } => Response::err(0, ErrorCode::LineTooLong, ""),
+        LineError::BadByte { .. } => Response::err(0, ErrorCode::BadRequest, "invalid byte"),
     }
 }
 

@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::client::FixturePort;
 use crate::line::{self, LineDecoder};
@@ -39,8 +39,18 @@ fn send(port: &mut dyn FixturePort, log: &mut dyn Write, output: SimOutput) -> i
     }
 }
 
+/// The answer of a motion or `RESET`, held until the motion is over.
+struct Held {
+    until: Instant,
+    outputs: Vec<SimOutput>,
+    /// The port was read since the motion began: lines that came during it got `busy`.
+    read_since: bool,
+}
+
 /// Serves the protocol on `port`: sends `EVT BOOT`, answers every line, reports cards whose
-/// process died. `log` gets every line received (`<`) and sent (`>`).
+/// process died. A motion or `RESET` answers after [`SimFixture::motion_time`] (and at least
+/// one more read of the port); a line received meanwhile is answered at once with `busy`
+/// (protocol §3). `log` gets every line received (`<`) and sent (`>`).
 pub fn serve(
     port: &mut dyn FixturePort,
     sim: &mut SimFixture,
@@ -51,8 +61,16 @@ pub fn serve(
     send(port, log, SimOutput::Line(sim.boot_line()))?;
     let mut decoder = LineDecoder::new();
     let mut buf = [0u8; 256];
+    let mut held: Option<Held> = None;
     while !stop.load(Ordering::Relaxed) {
-        match port.read_some(&mut buf, TICK)? {
+        let wait = held.as_ref().map_or(TICK, |h| {
+            h.until.saturating_duration_since(Instant::now()).min(TICK)
+        });
+        let read = port.read_some(&mut buf, wait)?;
+        if let Some(held) = &mut held {
+            held.read_since = true;
+        }
+        match read {
             None => {}
             Some(0) => {
                 return Err(io::Error::new(
@@ -67,14 +85,40 @@ pub fn serve(
                 Ok(text) => writeln!(log, "< {text}"),
                 Err(error) => writeln!(log, "< (bad line) {error}"),
             };
-            for output in sim.handle(received, mover) {
+            if held.is_some() {
+                send(port, log, sim.busy(received))?;
+                continue;
+            }
+            let started = Instant::now();
+            let outputs = sim.handle(received, mover);
+            if sim.moved() {
+                held = Some(Held {
+                    until: started + sim.motion_time(),
+                    outputs,
+                    read_since: false,
+                });
+                continue;
+            }
+            for output in outputs {
                 if !send(port, log, output)? {
                     return Ok(ServeEnd::Vanished);
                 }
             }
         }
-        for output in sim.check_cards(mover) {
-            send(port, log, output)?;
+        match held.take() {
+            Some(done) if done.read_since && Instant::now() >= done.until => {
+                for output in done.outputs {
+                    if !send(port, log, output)? {
+                        return Ok(ServeEnd::Vanished);
+                    }
+                }
+            }
+            Some(running) => held = Some(running),
+            None => {
+                for output in sim.check_cards(mover) {
+                    send(port, log, output)?;
+                }
+            }
         }
         let _ = log.flush();
     }

@@ -1,7 +1,8 @@
 //! `fixture-sim`: a bench fixture that speaks docs/bench-fixture-protocol.md on a
 //! pseudo-terminal (or a given serial device) and does for real what it is told: PLACE starts a
 //! `virtual-card serve` process linked to the station's vpcd reader, REMOVE stops it, CAMERA OFF
-//! shows in SENSORS. `--dry` only records what it would run. `--fault` injects faults for tests.
+//! shows in SENSORS. `--dry` only records what it would run. `--fault` injects faults for tests;
+//! `--caps`, `--scene`, `--frames` and `--motion-ms` make it another kind of fixture.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -11,10 +12,11 @@ use std::sync::Arc;
 
 use anyhow::{bail, Context as _};
 use clap::Parser;
+use harness_bench::answers::FixtureCaps;
 use harness_bench::client::FixturePort;
 use harness_bench::config::BenchConfig;
-use harness_bench::protocol::{Slot, Station};
-use harness_bench::sim::{CardMover, FaultPlan, SimFixture};
+use harness_bench::protocol::{Display, Slot, Station};
+use harness_bench::sim::{CardMover, FaultPlan, SimFixture, DEFAULT_FRAMES};
 use harness_bench::sim_cards::{CardProcesses, DryMover, ProcessMover};
 use harness_bench::sim_serve::{serve, ServeEnd};
 
@@ -61,6 +63,43 @@ struct Args {
     /// Serial log: every line received and sent.
     #[arg(long)]
     log: Option<PathBuf>,
+    /// Capabilities, comma-separated from place,camera,display,card-sensor,lid, or `none`
+    /// [default: all].
+    #[arg(long, value_parser = parse_caps)]
+    caps: Option<FixtureCaps>,
+    /// A stored scene name (repeatable) [default: bandage, eyepatch, printed-photo]; `SHOW
+    /// SCENE` of any other is `ERR 14 no-such-scene`.
+    #[arg(long = "scene", value_parser = parse_scene)]
+    scenes: Vec<String>,
+    /// Stored frames: 0 to N−1; `SHOW FRAME` of a higher one is `ERR 14 no-such-scene`.
+    #[arg(long, default_value_t = DEFAULT_FRAMES)]
+    frames: u32,
+    /// How long PLACE, REMOVE and RESET take, in milliseconds; a request received meanwhile is
+    /// answered `ERR 4 busy`.
+    #[arg(long, default_value_t = 0)]
+    motion_ms: u64,
+}
+
+fn parse_caps(s: &str) -> Result<FixtureCaps, String> {
+    if s == "none" {
+        return Ok(FixtureCaps::default());
+    }
+    for word in s.split(',') {
+        if FixtureCaps::parse(word) == FixtureCaps::default() {
+            return Err(format!(
+                "unknown capability {word:?} (place, camera, display, card-sensor, lid, none)"
+            ));
+        }
+    }
+    Ok(FixtureCaps::parse(s))
+}
+
+fn parse_scene(s: &str) -> Result<String, String> {
+    if Display::valid_scene_name(s) {
+        Ok(s.to_owned())
+    } else {
+        Err("scene names are 1–32 of a-z 0-9 - _ .".into())
+    }
 }
 
 fn parse_card(s: &str) -> Result<(Slot, PathBuf), String> {
@@ -167,7 +206,13 @@ fn main() -> anyhow::Result<()> {
         }
         None => Box::new(std::io::sink()),
     };
-    let mut sim = SimFixture::new(slots, station_count, args.fault);
+    let mut sim = SimFixture::new(slots, station_count, args.fault)
+        .with_caps(args.caps.unwrap_or(FixtureCaps::ALL))
+        .with_frames(args.frames)
+        .with_motion_time(std::time::Duration::from_millis(args.motion_ms));
+    if !args.scenes.is_empty() {
+        sim = sim.with_scenes(args.scenes.iter().cloned());
+    }
 
     // Keep the pseudo-terminal's slave side open for the whole run, so the master never sees a
     // hang-up while the harness has not opened it yet (or between two harness runs).

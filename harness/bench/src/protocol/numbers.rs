@@ -14,11 +14,12 @@ pub type Station = u8;
 
 /// Parses a decimal number without sign or leading zeros ("0" itself is allowed).
 pub fn parse_decimal<T: std::str::FromStr>(s: &str) -> Option<T> {
-    let digits_only = !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    let leading_zero = s.len() > 1 && s.starts_with('0');
-    if digits_only && !leading_zero && s.len() <= 10 {
-        s.parse().ok()
-    } else {
-        None
-    }
+    (is_decimal(s) && s.len() <= 10)
+        .then(|| s.parse().ok())
+        .flatten()
+}
+
+/// True if `s` is a decimal number of any size without sign or leading zeros.
+pub fn is_decimal(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) && !(s.len() > 1 && s.starts_with('0'))
 }

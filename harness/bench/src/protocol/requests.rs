@@ -5,7 +5,7 @@ use std::fmt;
 use std::time::Duration;
 
 use super::errors::MessageError;
-use super::numbers::{parse_decimal, RequestId, Slot, Station};
+use super::numbers::{is_decimal, parse_decimal, RequestId, Slot, Station};
 
 /// Timeout class of a request (§5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -183,11 +183,14 @@ impl Request {
     }
 
     /// Parses a request line (the fixture's side). On failure also returns the id when it was
-    /// readable, so the fixture can answer under it (else id 0).
+    /// readable, so the fixture can answer under it (else id 0). A line starting with a space
+    /// has no id. A well-formed slot or station number naming none (0, above 255) parses as 0,
+    /// which the fixture answers with `no-such-slot` / `no-such-station`, not `bad-argument`.
     pub fn parse_line(line: &str) -> Result<(RequestId, Request), (RequestId, MessageError)> {
         let mut words = line.split_ascii_whitespace();
         let id = words
             .next()
+            .filter(|_| !line.starts_with(' '))
             .and_then(parse_decimal::<u16>)
             .filter(|id| *id != 0)
             .ok_or_else(|| (0, MessageError::BadRequest(line.into())))?;
@@ -196,7 +199,7 @@ impl Request {
             .ok_or_else(|| (id, MessageError::BadRequest(line.into())))?;
         let args: Vec<&str> = words.collect();
         let bad_arg = || (id, MessageError::BadArgument(line.into()));
-        let number = |s: &str| parse_decimal::<u8>(s).filter(|n| *n != 0);
+        let number = |s: &str| parse_decimal::<u8>(s).or_else(|| is_decimal(s).then_some(0));
         // Optional trailing station (default 1).
         let station = |rest: &[&str]| match rest {
             [] => Some(1),

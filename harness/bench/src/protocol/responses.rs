@@ -173,6 +173,9 @@ impl FixtureLine {
         }
         let mut words = line.split_ascii_whitespace();
         let first = words.next().unwrap_or_default();
+        if line.starts_with(' ') {
+            return Err(MessageError::Unrecognised(line.into()));
+        }
         if first == "EVT" {
             return parse_event(words, line).map(FixtureLine::Event);
         }
