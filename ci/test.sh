@@ -22,6 +22,9 @@ step "install dependencies"
 
 target_dir=${CARGO_TARGET_DIR:-$root/target}
 export VIRTUAL_CARD_BIN="$target_dir/debug/virtual-card"
+# Line tables only for the workspace's own crates in this run (backtraces keep file:line): full
+# debug information in every test binary roughly doubles the link time on a 2-core machine.
+export CARGO_PROFILE_DEV_DEBUG=${CARGO_PROFILE_DEV_DEBUG:-line-tables-only}
 
 # Every cargo command below selects the same packages and features (--workspace --all-features),
 # so Cargo resolves features once and builds each crate once: a `-p` or a different feature set
