@@ -117,6 +117,7 @@ fn facility(fixtures: &Path, work: &Path, channel: Shared) -> anyhow::Result<Fac
         result_options: ResultFileOptions::default(),
         audit: Box::new(MemoryAudit::default()),
         face_failures: FaceFailureStore::open(&work.join("face-failures.toml"))?,
+        enrolment: Default::default(),
     })
 }
 

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use harness::config::workspace_root;
 use harness::config::HarnessConfig;
+use harness::facility::{FacilityClock, WallClock};
 use harness::features::runner::{self, RunOptions};
 use harness::report::timing::TimingReport;
 
@@ -129,9 +130,23 @@ async fn main() -> anyhow::Result<ExitCode> {
                 None => None,
                 Some(file) => {
                     let serial_log = harness::bench::serial_log_path(&absolute(&report));
-                    let rig = harness::bench::BenchRig::open(file, &serial_log)?;
+                    let mut rig = harness::bench::BenchRig::open(file, &serial_log)?;
                     println!("bench: {}", rig.describe());
                     println!("serial log: {}", serial_log.display());
+                    // Before the first scenario: the cards' certificates, checked now and at the
+                    // scenarios' start (their clock).
+                    let now = FacilityClock::Wall(WallClock::start()).wall();
+                    let start = harness::features::world::scenario_origin()?;
+                    for card in rig.enrol_cards(&config.fixtures, &[now, start]).await? {
+                        let slot = rig.config().card_for_person(&card.person).map(|c| c.slot);
+                        println!(
+                            "enrolled: slot {} {} (subject {}, serial {})",
+                            slot.unwrap_or_default(),
+                            card.person,
+                            card.subject,
+                            card.serial
+                        );
+                    }
                     Some(std::sync::Arc::new(rig))
                 }
             };

@@ -6,8 +6,9 @@
 //! What the issue asks of bad input: a fixture that answers garbage, stays silent, disappears
 //! (pseudo-terminal closed), or a reader that vanishes ends the scenario with a clear error
 //! within a bounded time and leaves the card's state unchanged; the PIN lock guard refuses a
-//! wrong-PIN step when the counter is at 1. Also: skip tags are compared before running, and
-//! the serial log shows the fixture's commands and answers.
+//! wrong-PIN step when the counter is at 1. Also: skip tags are compared before running, the
+//! serial log shows the fixture's commands and answers, and the bench enrols its cards through
+//! the fixture before the first scenario.
 //!
 //! Time: the bench's clock jumps 100 ms per reading, so the fixture timeouts (motion 3 s here)
 //! pass in a few hundred real milliseconds; nothing here sleeps to wait for a timeout.
@@ -529,4 +530,32 @@ fn skip_tags_are_compared_before_running_and_the_serial_log_shows_the_dialogue()
     assert!(summary.success());
     assert_eq!(summary.totals.passed, 4);
     assert!(summary.not_run.is_empty());
+}
+
+#[test]
+fn the_bench_enrols_its_cards_through_the_fixture_before_the_first_scenario() {
+    let var = "BENCH_FAULTS_PIN_ENROL";
+    std::env::set_var(var, "1234");
+    let mut b = bench(None, var);
+    let rig = Arc::get_mut(&mut b.rig).expect("the only handle on the rig");
+    let start = harness::features::world::scenario_origin().expect("origin");
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let enrolled = runtime
+        .block_on(rig.enrol_cards(&fixtures(), &[start]))
+        .expect("enrolled");
+    drop(runtime);
+    // yamada-taro's physical card (enrol by default): laid on reader 0, read, lifted off; the
+    // PIN counter untouched.
+    let people: Vec<&str> = enrolled.iter().map(|c| c.person.as_str()).collect();
+    assert_eq!(people, ["yamada-taro"]);
+    assert_eq!(field_of(&b.field).placed, vec![1]);
+    assert!(field_of(&b.field).on_reader.is_empty());
+    assert_eq!(b.rig.enrolment().cards.len(), 1);
+    assert_eq!(auth_tries_left(&state_file(&b.state_dir, 1)), 3);
+    // The scenarios' facilities register it: the PIN visit is 有効.
+    let (_feature_dir, file) = feature(&format!("  シナリオ: 暗証番号で資格確認する\n{PIN_VISIT}"));
+    let work = tempfile::tempdir().expect("work dir");
+    let (summary, _) = run(options(&file, work.path()), Some(b.rig.clone()));
+    assert!(summary.success(), "{:?}", summary.scenarios);
+    assert_eq!(field_of(&b.field).placed, vec![1, 1]);
 }

@@ -5,7 +5,8 @@
 //! - file system layout and encoders: [`filesystem`], [`ber`];
 //! - OS dispatch and security state: [`card`] (commands parsed with `card_protocol`), `security`;
 //! - what persists: [`card_state`] (pure), and its file edge [`state`];
-//! - profiles (`fixtures/cards/*.toml`): [`profile`], [`pki_paths`]; the test PKI: [`pki`];
+//! - profiles (`fixtures/cards/*.toml`): [`profile`], [`pki_paths`]; the test PKI: [`pki`]
+//!   (minting, checks) and [`pki_issue`] (issuing; a test's own CA);
 //! - the pcscd side: [`vpcd`] (frame codec) and [`link`] (the `virtual-card serve` edge).
 //!
 //! The engine is pure: command bytes in, response bytes out, no I/O. The APDU vocabulary (commands,
@@ -19,6 +20,7 @@ pub mod filesystem;
 pub mod link;
 pub mod model;
 pub mod pki;
+pub mod pki_issue;
 pub mod pki_paths;
 pub mod profile;
 pub mod secret;

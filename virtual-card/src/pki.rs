@@ -9,10 +9,9 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 
 use anyhow::Context;
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDateTime;
 use der::{Decode, Encode};
 use rand_chacha::rand_core::SeedableRng;
 use rsa::pkcs1v15::{Signature, SigningKey, VerifyingKey};
@@ -20,20 +19,16 @@ use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePrivateKey, LineEnding
 use rsa::signature::Verifier;
 use rsa::{PrivateKey, PublicKey};
 use sha2::{Digest, Sha256};
-use x509_cert::builder::profile::BuilderProfile;
-use x509_cert::builder::{Builder, CertificateBuilder, CrlBuilder};
+use x509_cert::builder::{Builder, CrlBuilder};
 use x509_cert::crl::{CertificateList, RevokedCert};
-use x509_cert::ext::pkix::{
-    AuthorityKeyIdentifier, BasicConstraints, CrlNumber, KeyUsage, KeyUsages, SubjectKeyIdentifier,
-};
-use x509_cert::ext::{Extension, ToExtension};
+use x509_cert::ext::pkix::{CrlNumber, KeyUsage, KeyUsages};
 use x509_cert::name::Name;
-use x509_cert::serial_number::SerialNumber;
-use x509_cert::spki::{SubjectPublicKeyInfoOwned, SubjectPublicKeyInfoRef};
+use x509_cert::spki::SubjectPublicKeyInfoOwned;
 use x509_cert::time::{Time, Validity};
-use x509_cert::{Certificate, TbsCertificate};
+use x509_cert::Certificate;
 
 use crate::model::CardKind;
+use crate::pki_issue::{build_cert, date_time, name, serial_for, time, TestProfile};
 use crate::pki_paths::PkiPaths;
 use crate::profile::{CardProfile, People};
 
@@ -241,64 +236,6 @@ pub const SIGN_CA_SUBJECT: &str =
 pub const READER_CA_SUBJECT: &str =
     "CN=Test Face Reader Maker CA,OU=virtual-card test PKI,O=Harness Test,C=JP";
 
-fn time(ymd: (u16, u8, u8), end_of_day: bool) -> anyhow::Result<Time> {
-    let (h, m, s) = if end_of_day { (23, 59, 59) } else { (0, 0, 0) };
-    let dt = der::DateTime::new(ymd.0, ymd.1, ymd.2, h, m, s).context("date out of range")?;
-    Ok(Time::from(dt))
-}
-
-fn date_time(date: NaiveDate, end_of_day: bool) -> anyhow::Result<Time> {
-    use chrono::Datelike;
-    let year = u16::try_from(date.year()).context("year")?;
-    time((year, date.month() as u8, date.day() as u8), end_of_day)
-}
-
-/// A certificate profile for the builder: CA or end entity, with fixed subject and issuer.
-struct TestProfile {
-    subject: Name,
-    issuer: Name,
-    ca: bool,
-    key_usage: KeyUsage,
-}
-
-impl BuilderProfile for TestProfile {
-    fn get_issuer(&self, _subject: &Name) -> Name {
-        self.issuer.clone()
-    }
-
-    fn get_subject(&self) -> Name {
-        self.subject.clone()
-    }
-
-    fn build_extensions(
-        &self,
-        spk: SubjectPublicKeyInfoRef<'_>,
-        issuer_spk: SubjectPublicKeyInfoRef<'_>,
-        tbs: &TbsCertificate,
-    ) -> x509_cert::builder::Result<Vec<Extension>> {
-        let mut extensions: Vec<Extension> = Vec::new();
-        let issuer_ski = SubjectKeyIdentifier::try_from(issuer_spk)?;
-        extensions.push(
-            AuthorityKeyIdentifier {
-                key_identifier: Some(issuer_ski.0.clone()),
-                ..Default::default()
-            }
-            .to_extension(tbs.subject(), &extensions)?,
-        );
-        extensions
-            .push(SubjectKeyIdentifier::try_from(spk)?.to_extension(tbs.subject(), &extensions)?);
-        extensions.push(
-            BasicConstraints {
-                ca: self.ca,
-                path_len_constraint: if self.ca { Some(0) } else { None },
-            }
-            .to_extension(tbs.subject(), &extensions)?,
-        );
-        extensions.push(self.key_usage.to_extension(tbs.subject(), &extensions)?);
-        Ok(extensions)
-    }
-}
-
 struct Minter {
     seed: u64,
     force: bool,
@@ -336,34 +273,6 @@ impl Minter {
         self.written.push(path.to_path_buf());
         Ok(())
     }
-}
-
-fn serial_for(label: &str) -> anyhow::Result<SerialNumber> {
-    let digest = Sha256::digest(label.as_bytes());
-    let mut bytes = digest.get(..8).context("digest")?.to_vec();
-    if let Some(first) = bytes.first_mut() {
-        // Positive and non-zero leading byte: an 8-byte DER INTEGER.
-        *first = (*first & 0x7F) | 0x10;
-    }
-    SerialNumber::new(&bytes).map_err(|e| anyhow::anyhow!("serial: {e}"))
-}
-
-fn build_cert(
-    key: &PrivateKey,
-    issuer_key: &PrivateKey,
-    profile: TestProfile,
-    serial: SerialNumber,
-    validity: Validity,
-) -> anyhow::Result<Certificate> {
-    let spki = SubjectPublicKeyInfoOwned::from_key(&key.to_public_key())
-        .map_err(|e| anyhow::anyhow!("public key: {e}"))?;
-    let builder = CertificateBuilder::new(profile, serial, validity, spki)?;
-    let signer = SigningKey::<Sha256>::new(issuer_key.clone());
-    Ok(builder.build::<_, Signature>(&signer)?)
-}
-
-fn name(s: &str) -> anyhow::Result<Name> {
-    Name::from_str(s).map_err(|e| anyhow::anyhow!("name {s:?}: {e}"))
 }
 
 /// A card-serial-like subject for the user-auth certificate (real ones carry no name).

@@ -10,8 +10,9 @@ use virtual_card::profile::CardProfile;
 use virtual_card::PinId;
 
 use crate::config::{
-    pin_key, BenchCard, BenchConfig, BenchReader, Capabilities, ConfigError, DataBits, FlowControl,
-    Parity, Problem, ReaderMatch, SafetyLimits, SerialSettings, StopBits,
+    pin_key, BenchCard, BenchConfig, BenchReader, Capabilities, ConfigError, DataBits,
+    EligibilitySettings, FlowControl, Parity, Problem, ReaderMatch, SafetyLimits, SerialSettings,
+    StopBits,
 };
 use crate::protocol::{Slot, Timeouts};
 
@@ -29,6 +30,15 @@ struct RawBench {
     capabilities: RawCapabilities,
     #[serde(default)]
     safety: RawSafety,
+    #[serde(default)]
+    eligibility: RawEligibility,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEligibility {
+    auth_ca: Option<PathBuf>,
+    auth_crl: Option<PathBuf>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -98,6 +108,7 @@ struct RawCard {
     physical: bool,
     #[serde(default)]
     allow_pin_lock: bool,
+    enrol: Option<bool>,
     #[serde(default)]
     pin_env: BTreeMap<PinId, String>,
 }
@@ -121,7 +132,8 @@ struct RawSafety {
 }
 
 impl BenchConfig {
-    /// Reads and validates a bench file; relative profile paths are taken from its folder.
+    /// Reads and validates a bench file; relative paths (profiles, `[eligibility]` files) are
+    /// taken from its folder.
     pub fn load(path: &Path) -> Result<BenchConfig, ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
             path: path.to_path_buf(),
@@ -177,6 +189,7 @@ impl RawBench {
         if safety.min_tries_left_before_wrong_pin == 0 {
             problems.push(Problem::MinTriesZero);
         }
+        let eligibility = self.eligibility.validate(base, &mut problems);
         if !problems.is_empty() {
             return Err(problems);
         }
@@ -188,7 +201,33 @@ impl RawBench {
             cards,
             capabilities,
             safety,
+            eligibility,
         })
+    }
+}
+
+impl RawEligibility {
+    /// Paths resolved against `base`; each must be a readable file (its content is checked when
+    /// the bench enrols its cards), and a CRL needs its CA.
+    fn validate(self, base: &Path, problems: &mut Vec<Problem>) -> EligibilitySettings {
+        if self.auth_crl.is_some() && self.auth_ca.is_none() {
+            problems.push(Problem::CrlWithoutCa);
+        }
+        let mut resolve = |key: &'static str, path: Option<PathBuf>| {
+            let path = base.join(path?);
+            if let Err(error) = std::fs::File::open(&path) {
+                problems.push(Problem::EligibilityFile {
+                    key,
+                    path: path.clone(),
+                    message: error.to_string(),
+                });
+            }
+            Some(path)
+        };
+        EligibilitySettings {
+            auth_ca: resolve("auth_ca", self.auth_ca),
+            auth_crl: resolve("auth_crl", self.auth_crl),
+        }
     }
 }
 
@@ -346,6 +385,7 @@ fn validate_cards(raw: Vec<RawCard>, base: &Path, problems: &mut Vec<Problem>) -
             profile,
             physical: card.physical,
             allow_pin_lock: card.allow_pin_lock,
+            enrol: card.enrol.unwrap_or(card.physical),
             pin_env: card.pin_env,
         });
     }

@@ -1,7 +1,8 @@
 //! The bench file (TOML; commented example in fixtures/bench/example.toml): which PC/SC readers
 //! take part and in which role, the fixture's serial port, the cards in the fixture's slots and
-//! where their PINs come from (environment variables, never the file), what the bench can do,
-//! and safety limits. Parsed into raw serde structs, then validated into typed ones; every
+//! where their PINs come from (environment variables, never the file), which of them are enrolled
+//! in the eligibility service and the CA of their certificates, what the bench can do, and
+//! safety limits. Parsed into raw serde structs, then validated into typed ones; every
 //! problem found is reported, each as a typed [`Problem`].
 
 use std::collections::BTreeMap;
@@ -196,6 +197,19 @@ pub enum Problem {
     /// `min_tries_left_before_wrong_pin` of 0 would allow a step on a locked counter.
     #[error("[safety] min_tries_left_before_wrong_pin must be at least 1")]
     MinTriesZero,
+    /// `[eligibility] auth_crl` without `auth_ca`: a CRL is its CA's.
+    #[error("[eligibility] auth_crl needs auth_ca (the CA that issued the CRL)")]
+    CrlWithoutCa,
+    /// A file named in `[eligibility]` cannot be read.
+    #[error("[eligibility] {key} = {path}: {message}")]
+    EligibilityFile {
+        /// The key (`auth_ca`, `auth_crl`).
+        key: &'static str,
+        /// The path (resolved).
+        path: PathBuf,
+        /// Why.
+        message: String,
+    },
     /// The bench places cards but has none.
     #[error("[capabilities] place_cards is true but there is no [[card]]")]
     NoCards,
@@ -289,6 +303,9 @@ pub struct BenchCard {
     pub physical: bool,
     /// Steps may lock this card's PINs.
     pub allow_pin_lock: bool,
+    /// Before the first scenario its user-auth certificate is read (no PIN) and registered in
+    /// the eligibility service for `person` (default: `physical`).
+    pub enrol: bool,
     /// Environment variable holding each PIN.
     pub pin_env: BTreeMap<PinId, String>,
 }
@@ -407,6 +424,16 @@ impl Default for SafetyLimits {
     }
 }
 
+/// `[eligibility]`: the CA that issued the bench cards' user-auth certificates, trusted by the
+/// mock eligibility service beside its test CA (paths resolved against the bench file's folder).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EligibilitySettings {
+    /// The CA's certificate, DER or PEM (`None`: the test CA of fixtures/pki only).
+    pub auth_ca: Option<PathBuf>,
+    /// Its CRL, DER or PEM (`None`: nothing the CA issued counts as revoked).
+    pub auth_crl: Option<PathBuf>,
+}
+
 /// A validated bench file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BenchConfig {
@@ -424,6 +451,8 @@ pub struct BenchConfig {
     pub capabilities: Capabilities,
     /// Safety limits.
     pub safety: SafetyLimits,
+    /// The CA of the cards to enrol.
+    pub eligibility: EligibilitySettings,
 }
 
 /// A reader of the bench file found among pcscd's readers.
@@ -520,6 +549,11 @@ impl BenchConfig {
             });
         }
         Ok(resolved)
+    }
+
+    /// The cards whose certificates are enrolled before the first scenario, by slot.
+    pub fn cards_to_enrol(&self) -> impl Iterator<Item = &BenchCard> {
+        self.cards.iter().filter(|card| card.enrol)
     }
 
     /// The card standing for `person`.

@@ -43,6 +43,17 @@ fn the_commented_example_loads() {
     );
     assert!(config.capabilities.place_cards && !config.capabilities.face_display);
     assert_eq!(config.safety, SafetyLimits::default());
+    // [eligibility]: paths from the bench file's folder; physical cards enrol unless told not to.
+    let bench = fixtures().join("bench");
+    assert_eq!(
+        config.eligibility,
+        EligibilitySettings {
+            auth_ca: Some(bench.join("../pki/auth-ca.crt.der")),
+            auth_crl: Some(bench.join("../pki/auth-ca.crl.der")),
+        }
+    );
+    let enrolled: Vec<Slot> = config.cards_to_enrol().map(|c| c.slot).collect();
+    assert_eq!(enrolled, vec![1, 2]);
 }
 
 #[test]
@@ -303,6 +314,84 @@ fn the_simulated_bench_file_loads_and_names_every_fixture_person() {
             config.card_for_person(&person.id).is_some(),
             "{}",
             person.id
+        );
+    }
+}
+
+#[test]
+fn eligibility_keys_resolve_from_the_bench_file_and_enrol_defaults_to_physical() {
+    let text = format!(
+        r#"{MINIMAL}
+[eligibility]
+auth_ca = "../pki/auth-ca.crt.der"
+auth_crl = "../pki/auth-ca.crl.der"
+[[card]]
+slot = 1
+person = "yamada-taro"
+[[card]]
+slot = 2
+person = "sato-hanako"
+physical = false
+[[card]]
+slot = 3
+person = "suzuki-haruto"
+enrol = false
+[[card]]
+slot = 4
+person = "tanaka-yuki"
+physical = false
+enrol = true
+"#
+    );
+    let config = parse(&text).expect("bench file");
+    assert_eq!(
+        config.eligibility.auth_ca,
+        Some(fixtures().join("bench/../pki/auth-ca.crt.der"))
+    );
+    assert_eq!(
+        config.eligibility.auth_crl,
+        Some(fixtures().join("bench/../pki/auth-ca.crl.der"))
+    );
+    let enrol: Vec<(Slot, bool)> = config.cards.iter().map(|c| (c.slot, c.enrol)).collect();
+    assert_eq!(enrol, vec![(1, true), (2, false), (3, false), (4, true)]);
+    assert_eq!(config.cards_to_enrol().count(), 2);
+    // No [eligibility]: the test CA only, nothing configured.
+    let plain = parse(MINIMAL).expect("minimal");
+    assert_eq!(plain.eligibility, EligibilitySettings::default());
+}
+
+#[test]
+fn eligibility_problems_are_reported_typed() {
+    // A CRL without its CA; files that are not there.
+    let text = format!("{MINIMAL}\n[eligibility]\nauth_crl = \"../pki/auth-ca.crl.der\"\n");
+    assert_eq!(problems(&text), vec![Problem::CrlWithoutCa]);
+    let text = format!(
+        "{MINIMAL}\n[eligibility]\nauth_ca = \"no-such-ca.der\"\nauth_crl = \"no-such.crl\"\n"
+    );
+    let found = problems(&text);
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert!(matches!(
+        &found[0],
+        Problem::EligibilityFile { key: "auth_ca", path, .. } if path.ends_with("no-such-ca.der")
+    ));
+    assert!(matches!(
+        &found[1],
+        Problem::EligibilityFile {
+            key: "auth_crl",
+            ..
+        }
+    ));
+    assert!(found[0].to_string().starts_with("[eligibility] auth_ca = "));
+    // Unknown keys and wrong types stay syntax errors.
+    for text in [
+        format!("{MINIMAL}\n[eligibility]\nauth_ca_pem = \"x.pem\"\n"),
+        format!("{MINIMAL}\n[eligibility]\nauth_ca = 1\n"),
+        format!("{MINIMAL}\n[[card]]\nslot = 1\nperson = \"yamada-taro\"\nenrol = \"yes\"\n"),
+        format!("{MINIMAL}\n[[card]]\nslot = 1\nperson = \"yamada-taro\"\nenroll = true\n"),
+    ] {
+        assert!(
+            matches!(parse(&text), Err(ConfigError::Syntax { .. })),
+            "{text}"
         );
     }
 }

@@ -19,6 +19,7 @@ fn bench_card(allow_pin_lock: bool) -> BenchCard {
         profile: Some(profile()),
         physical: true,
         allow_pin_lock,
+        enrol: false,
         pin_env: BTreeMap::from([(PinId::JpkiAuth, "BENCH_SLOT4_AUTH_PIN".to_owned())]),
     }
 }

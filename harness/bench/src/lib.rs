@@ -5,7 +5,8 @@
 //!   typed answers of `ID` and `SENSORS`.
 //! - [`client`]: the thin serial edge (serialport) with bounded timeouts.
 //! - [`config`] (types) and [`bench_file`] (reading, validation): the bench file (TOML): readers,
-//!   fixture port, cards, capabilities, safety limits. Example: fixtures/bench/example.toml.
+//!   fixture port, cards (and which to enrol), the CA of their certificates (`[eligibility]`),
+//!   capabilities, safety limits. Example: fixtures/bench/example.toml.
 //! - [`guard`]: the PIN lock guard for physical cards.
 //! - [`sim`]: the simulated fixture's pure core; [`sim_cards`] moves cards (card processes or
 //!   `--dry`), [`sim_serve`] runs it on a port; `fixture-sim` is its binary.

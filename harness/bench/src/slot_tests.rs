@@ -136,6 +136,7 @@ fn bench(fault: Option<FaultPlan>) -> Bench {
             profile: Some(profile("yamada-taro")),
             physical: true,
             allow_pin_lock: false,
+            enrol: false,
             pin_env: BTreeMap::new(),
         },
         BenchCard {
@@ -144,6 +145,7 @@ fn bench(fault: Option<FaultPlan>) -> Bench {
             profile: None,
             physical: true,
             allow_pin_lock: false,
+            enrol: false,
             pin_env: BTreeMap::new(),
         },
     ];

@@ -14,7 +14,8 @@ pub enum CheckError {
     /// 1101: the user-auth certificate does not parse, or uses an unsupported algorithm.
     #[error("bad user-auth certificate: {0}")]
     BadCertificate(String),
-    /// 1102: the certificate is not issued by the test JPKI user-auth CA.
+    /// 1102: the certificate is not issued by a trusted user-auth CA (the test JPKI CA, or the
+    /// CA a bench added).
     #[error("user-auth certificate not issued by the JPKI user-auth CA")]
     UntrustedCertificate,
     /// 1103: `now` is before the certificate's notBefore.

@@ -11,12 +11,14 @@
 //! independently.
 //!
 //! Cores are pure (values and `now` in, values out); files live in [`files`] and [`fixtures`].
+//! The service knows the fixture cards; a bench adds its physical cards and their CA with
+//! [`enrolment`] ([`EligibilityService::enrol`], [`EligibilityService::apply_enrolment`]).
 //!
 //! # Error codes (this mock's own; ErrorCode and ProcessingResultCode of the result file)
 //! | code | meaning |
 //! |------|---------|
 //! | 1101 | user-auth certificate unreadable / unsupported algorithm |
-//! | 1102 | certificate not issued by the test JPKI user-auth CA |
+//! | 1102 | certificate not issued by a trusted user-auth CA (the test JPKI CA, or a bench's `auth_ca`) |
 //! | 1103 | certificate not yet valid |
 //! | 1104 | certificate expired (証明書の有効期限切れ) |
 //! | 1105 | certificate revoked, on the CRL (証明書の失効) |
@@ -35,6 +37,7 @@
 
 pub mod attestation;
 pub mod check_error;
+pub mod enrolment;
 pub mod files;
 pub mod fixtures;
 pub mod insurance;
@@ -48,6 +51,9 @@ pub mod service;
 pub mod xml_tree;
 
 pub use attestation::{attestation_statement, AttestationStatement};
+pub use enrolment::{
+    CardEnrolment, CardToEnrol, EnrolError, EnrolFailure, EnrolledCard, EnrolmentError, ExtraAuthCa,
+};
 pub use files::{process_pending_requests, ResultFolders, WriteError};
 pub use fixtures::{FixtureDir, FixtureSource, ServiceFixtures};
 pub use insurance::{

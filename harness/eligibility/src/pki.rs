@@ -1,5 +1,7 @@
 //! Certificate checks against the test JPKI user-auth CA (利用者証明用電子証明書の認証局), its CRL,
-//! and the reader maker's CA. Pure: DER bytes and `now` in, verdicts out.
+//! and the reader maker's CA; a bench adds the CA of its physical test cards (with its CRL, if
+//! it has one) beside the test CA ([`TrustAnchors::add_auth_ca`]). Pure: DER bytes and `now` in,
+//! verdicts out.
 //!
 //! Times: `now` is facility local time (JST, UTC+9) as everywhere in the harness; certificate
 //! times are UTC and are compared after converting `now`.
@@ -176,11 +178,18 @@ impl TrustedCa {
     }
 }
 
-/// The user-auth CA with its revocation list, and the reader maker's CA.
+/// A user-auth CA and the serials its CRL revokes.
+#[derive(Debug, Clone)]
+struct AuthCa {
+    ca: TrustedCa,
+    revoked_serials: HashSet<Vec<u8>>,
+}
+
+/// The user-auth CAs with their revocation lists (the test CA first, then any a bench added),
+/// and the reader maker's CA.
 #[derive(Debug, Clone)]
 pub struct TrustAnchors {
-    auth_ca: TrustedCa,
-    revoked_serials: HashSet<Vec<u8>>,
+    auth_cas: Vec<AuthCa>,
     reader_ca: TrustedCa,
 }
 
@@ -192,68 +201,60 @@ impl TrustAnchors {
         auth_crl_der: &[u8],
         reader_ca_der: &[u8],
     ) -> Result<Self, TrustSetupError> {
-        let auth_ca =
-            TrustedCa::from_der(auth_ca_der).map_err(|source| TrustSetupError::BadCa {
-                which: "user-auth CA",
-                source,
-            })?;
+        let auth_ca = AuthCa::new(auth_ca_der, Some(auth_crl_der), "user-auth CA")?;
         let reader_ca =
             TrustedCa::from_der(reader_ca_der).map_err(|source| TrustSetupError::BadCa {
                 which: "reader-maker CA",
                 source,
             })?;
-        let crl = CertificateList::<x509_cert::certificate::Rfc5280>::from_der(auth_crl_der)
-            .map_err(|e| TrustSetupError::BadCrl(e.to_string()))?;
-        if crl.tbs_cert_list.issuer != auth_ca.subject {
-            return Err(TrustSetupError::BadCrl(format!(
-                "issued by {}, not by the user-auth CA",
-                crl.tbs_cert_list.issuer
-            )));
-        }
-        if crl.signature_algorithm.oid != SHA256_WITH_RSA {
-            return Err(TrustSetupError::BadCrl(format!(
-                "signature algorithm {}",
-                crl.signature_algorithm.oid
-            )));
-        }
-        let tbs = first_element(auth_crl_der).map_err(TrustSetupError::BadCrl)?;
-        let signature = crl
-            .signature
-            .as_bytes()
-            .ok_or_else(|| TrustSetupError::BadCrl("signature has unused bits".into()))?;
-        if !verify_sha256_rsa(&auth_ca.key, &tbs, signature) {
-            return Err(TrustSetupError::BadCrl(
-                "signature does not verify with the user-auth CA".into(),
-            ));
-        }
-        let revoked_serials = crl
-            .tbs_cert_list
-            .revoked_certificates
-            .iter()
-            .flatten()
-            .map(|entry| entry.serial_number.as_bytes().to_vec())
-            .collect();
         Ok(Self {
-            auth_ca,
-            revoked_serials,
+            auth_cas: vec![auth_ca],
             reader_ca,
         })
     }
 
-    /// Verifies a card's user-auth certificate: issued by the user-auth CA, within its validity
-    /// at `now`, not on the CRL.
+    /// Trusts one more user-auth CA beside the test CA (a bench's physical test cards): its
+    /// self-signed certificate (DER) and, if it has one, its CRL (DER, issued and signed by it).
+    /// Without a CRL nothing it issued counts as revoked.
+    pub fn add_auth_ca(
+        &mut self,
+        ca_der: &[u8],
+        crl_der: Option<&[u8]>,
+    ) -> Result<(), TrustSetupError> {
+        let added = AuthCa::new(ca_der, crl_der, "extra user-auth CA")?;
+        self.auth_cas.push(added);
+        Ok(())
+    }
+
+    /// Subjects of the trusted user-auth CAs, test CA first.
+    pub fn auth_ca_subjects(&self) -> Vec<String> {
+        self.auth_cas.iter().map(|a| a.ca.subject()).collect()
+    }
+
+    /// Verifies a card's user-auth certificate: issued by a trusted user-auth CA, within its
+    /// validity at `now`, not on that CA's CRL.
     pub fn verify_auth_certificate(
         &self,
         der: &[u8],
         now: NaiveDateTime,
     ) -> Result<VerifiedCertificate, CertificateError> {
-        let verified = self.auth_ca.verify(der, now)?;
-        if self.revoked_serials.contains(&verified.serial) {
-            return Err(CertificateError::Revoked {
-                serial: hex(&verified.serial),
-            });
+        for auth in &self.auth_cas {
+            let verified = match auth.ca.verify(der, now) {
+                Ok(verified) => verified,
+                // Another CA's certificate: the next CA may have issued it.
+                Err(CertificateError::UntrustedIssuer { .. }) => continue,
+                Err(other) => return Err(other),
+            };
+            if auth.revoked_serials.contains(&verified.serial) {
+                return Err(CertificateError::Revoked {
+                    serial: hex(&verified.serial),
+                });
+            }
+            return Ok(verified);
         }
-        Ok(verified)
+        Err(CertificateError::UntrustedIssuer {
+            expected_ca: self.auth_ca_subjects().join(" | "),
+        })
     }
 
     /// Verifies a reader's certificate: issued by the reader maker's CA and valid at `now`.
@@ -265,10 +266,89 @@ impl TrustAnchors {
         self.reader_ca.verify(der, now)
     }
 
-    /// Number of serials on the CRL.
+    /// Number of serials on the user-auth CAs' CRLs.
     pub fn revoked_count(&self) -> usize {
-        self.revoked_serials.len()
+        self.auth_cas.iter().map(|a| a.revoked_serials.len()).sum()
     }
+}
+
+impl AuthCa {
+    /// The CA from its certificate and its CRL (`None`: nothing revoked); the CRL must be
+    /// issued and signed by the CA.
+    fn new(
+        ca_der: &[u8],
+        crl_der: Option<&[u8]>,
+        which: &'static str,
+    ) -> Result<Self, TrustSetupError> {
+        let ca = TrustedCa::from_der(ca_der)
+            .map_err(|source| TrustSetupError::BadCa { which, source })?;
+        let revoked_serials = match crl_der {
+            Some(crl) => revoked_by(&ca, crl)?,
+            None => HashSet::new(),
+        };
+        Ok(Self {
+            ca,
+            revoked_serials,
+        })
+    }
+}
+
+/// The serials `crl_der` revokes, after checking that `ca` issued and signed it.
+fn revoked_by(ca: &TrustedCa, crl_der: &[u8]) -> Result<HashSet<Vec<u8>>, TrustSetupError> {
+    let crl = CertificateList::<x509_cert::certificate::Rfc5280>::from_der(crl_der)
+        .map_err(|e| TrustSetupError::BadCrl(e.to_string()))?;
+    if crl.tbs_cert_list.issuer != ca.subject {
+        return Err(TrustSetupError::BadCrl(format!(
+            "issued by {}, not by the user-auth CA {}",
+            crl.tbs_cert_list.issuer, ca.subject
+        )));
+    }
+    if crl.signature_algorithm.oid != SHA256_WITH_RSA {
+        return Err(TrustSetupError::BadCrl(format!(
+            "signature algorithm {}",
+            crl.signature_algorithm.oid
+        )));
+    }
+    let tbs = first_element(crl_der).map_err(TrustSetupError::BadCrl)?;
+    let signature = crl
+        .signature
+        .as_bytes()
+        .ok_or_else(|| TrustSetupError::BadCrl("signature has unused bits".into()))?;
+    if !verify_sha256_rsa(&ca.key, &tbs, signature) {
+        return Err(TrustSetupError::BadCrl(
+            "signature does not verify with the user-auth CA".into(),
+        ));
+    }
+    Ok(crl
+        .tbs_cert_list
+        .revoked_certificates
+        .iter()
+        .flatten()
+        .map(|entry| entry.serial_number.as_bytes().to_vec())
+        .collect())
+}
+
+/// A certificate's subject and serial (hex), the only parts of a card's certificate the harness
+/// writes into logs and messages; `None` when it does not parse.
+pub fn subject_and_serial(der: &[u8]) -> Option<(String, String)> {
+    let cert = Certificate::from_der(der).ok()?;
+    let tbs = cert.tbs_certificate();
+    Some((
+        tbs.subject().to_string(),
+        hex(tbs.serial_number().as_bytes()),
+    ))
+}
+
+/// DER from a file that holds DER or PEM (`-----BEGIN …-----`): certificates and CRLs as CAs
+/// publish them.
+pub fn der_from_der_or_pem(bytes: &[u8]) -> Result<Vec<u8>, String> {
+    let text = bytes.trim_ascii_start();
+    if !text.starts_with(b"-----BEGIN ") {
+        return Ok(bytes.to_vec());
+    }
+    der::pem::decode_vec(text)
+        .map(|(_label, der)| der)
+        .map_err(|e| format!("PEM: {e}"))
 }
 
 /// RSA PKCS#1 v1.5 verification over SHA-256(message) (DigestInfo with the SHA-256 prefix).

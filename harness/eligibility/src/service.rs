@@ -1,7 +1,9 @@
 //! The mock eligibility service (オンライン資格確認等システム): challenges and card checks.
 //!
 //! Pure core: values and `now` (facility local time, JST) in, values out. Randomness comes in as
-//! an RNG argument; fixtures come in as bytes (see [`crate::fixtures`]).
+//! an RNG argument; fixtures come in as bytes (see [`crate::fixtures`]). Which card belongs to
+//! which person is one registry here: the fixture cards, and the cards a bench enrolled
+//! (`crate::enrolment`).
 
 use std::collections::HashMap;
 
@@ -208,7 +210,10 @@ struct ChallengeEntry {
 #[derive(Debug, Clone)]
 pub struct EligibilityService {
     trust: TrustAnchors,
+    /// SHA-256 of a user-auth certificate → the person whose card carries it.
     cards: HashMap<[u8; 32], String>,
+    /// Person → their card's certificate hash (an enrolled card replaces the fixture card).
+    holders: HashMap<String, [u8; 32]>,
     insurance: InsuranceBook,
     challenges: HashMap<Vec<u8>, ChallengeEntry>,
     config: ServiceConfig,
@@ -243,6 +248,7 @@ impl EligibilityService {
         config: ServiceConfig,
     ) -> Result<Self, SetupError> {
         let mut by_hash: HashMap<[u8; 32], String> = HashMap::new();
+        let mut holders = HashMap::new();
         for (person, der) in cards {
             if let Err(e) = <x509_cert::Certificate as der::Decode>::from_der(&der) {
                 return Err(SetupError::BadCard {
@@ -253,10 +259,12 @@ impl EligibilityService {
             if let Some(other) = by_hash.insert(pki::sha256(&der), person.clone()) {
                 return Err(SetupError::DuplicateCard(other, person));
             }
+            holders.insert(person, pki::sha256(&der));
         }
         Ok(Self {
             trust,
             cards: by_hash,
+            holders,
             insurance,
             challenges: HashMap::new(),
             next_check_id: config.first_check_id,
@@ -274,11 +282,40 @@ impl EligibilityService {
         &self.trust
     }
 
-    /// The person a user-auth certificate belongs to (by fixture card), if any.
+    /// Trusts one more user-auth CA (a bench's physical cards) beside the test CA; without a
+    /// CRL nothing it issued counts as revoked. See [`TrustAnchors::add_auth_ca`].
+    pub fn add_auth_ca(
+        &mut self,
+        ca_der: &[u8],
+        crl_der: Option<&[u8]>,
+    ) -> Result<(), TrustSetupError> {
+        self.trust.add_auth_ca(ca_der, crl_der)
+    }
+
+    /// The person a user-auth certificate belongs to (fixture or enrolled card), if any.
     pub fn person_for_certificate(&self, auth_certificate_der: &[u8]) -> Option<&str> {
         self.cards
             .get(&pki::sha256(auth_certificate_der))
             .map(String::as_str)
+    }
+
+    /// SHA-256 of the user-auth certificate of `person`'s card: the enrolled card when one was
+    /// enrolled, else the fixture card.
+    pub fn card_of_person(&self, person: &str) -> Option<[u8; 32]> {
+        self.holders.get(person).copied()
+    }
+
+    /// Registers the card whose certificate hashes to `sha256` as `person`'s (checked by
+    /// `crate::enrolment`). A certificate already registered for someone else is refused with
+    /// that person's id; for the same person it changes nothing.
+    pub(crate) fn register_card(&mut self, sha256: [u8; 32], person: &str) -> Result<(), String> {
+        match self.cards.get(&sha256) {
+            Some(holder) if holder != person => return Err(holder.clone()),
+            _ => {}
+        }
+        self.cards.insert(sha256, person.to_owned());
+        self.holders.insert(person.to_owned(), sha256);
+        Ok(())
     }
 
     /// Number of challenges issued and still open (not used, not expired) at `now`.

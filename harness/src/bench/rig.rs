@@ -1,6 +1,7 @@
 //! An opened bench (ベンチ): the bench file, the fixture on its serial line, the readers found in
-//! pcscd and the PIN lock guard of the run — what [`BenchRig`] holds and how it is opened,
-//! described and recovered between scenarios. Its card slots are opened in `slot`.
+//! pcscd, the PIN lock guard of the run and the cards enrolled in the eligibility service — what
+//! [`BenchRig`] holds and how it is opened, described and recovered between scenarios. Its card
+//! slots are opened in `slot`, its cards enrolled in `enrol`.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -12,6 +13,7 @@ use harness_bench::config::{BenchConfig, ResolvedReader};
 use harness_bench::guard::PinLockGuard;
 use harness_bench::presence::ReaderWatch;
 use harness_bench::slot::SharedFixture;
+use harness_eligibility::enrolment::CardEnrolment;
 
 use super::clock::BenchClock;
 use super::skip::skip_reason_ja;
@@ -30,6 +32,8 @@ pub struct BenchRig {
     pub(super) identity: String,
     pub(super) clock: BenchClock,
     pub(super) watches: WatchOpener,
+    /// The cards enrolled before the first scenario and their CA (`enrol`).
+    pub(super) enrolment: CardEnrolment,
 }
 
 impl std::fmt::Debug for BenchRig {
@@ -126,6 +130,7 @@ impl BenchRig {
             guard,
             clock,
             watches,
+            enrolment: CardEnrolment::default(),
         })
     }
 

@@ -147,6 +147,7 @@ impl Clinic {
             result_options,
             audit: Box::new(TeeAudit::new(file, feed.clone())),
             face_failures: FaceFailureStore::open(&card_state.path().join("face-failures.toml"))?,
+            enrolment: Default::default(),
         })?;
         Ok(Self {
             host: ClinicHost::new(facility, feed, setup.token)?,

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use anyhow::{anyhow, Context as _};
 use chrono::NaiveDateTime;
+use harness_eligibility::enrolment::{CardEnrolment, EnrolledCard};
 use harness_eligibility::files::ResultFolders;
 use harness_eligibility::fixtures::{FixtureDir, FixtureSource as _};
 use harness_eligibility::result_xml::ResultFileOptions;
@@ -70,6 +71,10 @@ pub struct FacilitySetup {
     pub audit: Box<dyn AuditSink + Send>,
     /// Consecutive face failures per card (shared by the readers, persisted).
     pub face_failures: FaceFailureStore,
+    /// Cards beyond the fixtures' and the CA that issued them (a bench's physical cards, read
+    /// off the cards before the run), registered in the eligibility service for their people;
+    /// `CardEnrolment::default()`: the fixtures only.
+    pub enrolment: CardEnrolment,
 }
 
 /// The engine. Fields are private: drivers use the roles, views and events.
@@ -179,11 +184,8 @@ impl Facility {
         let terminal = Terminal::new(&terminal_config, terminal_rng)
             .map_err(|e| anyhow!("資格確認端末: {e}"))?;
 
-        let fixtures = FixtureDir::new(&setup.fixtures)
-            .load()
-            .context("資格確認のフィクスチャを読めません")?;
-        let service = EligibilityService::from_fixtures(&fixtures, ServiceConfig::default())
-            .map_err(|e| anyhow!("資格確認サービス: {e}"))?;
+        let (service, _enrolled) =
+            eligibility_service(&setup.fixtures, &setup.enrolment, setup.clock.wall())?;
         let results = ResultFolders::new(setup.results_dir.clone());
         results
             .create_all()
@@ -332,10 +334,14 @@ impl Facility {
         &self.matcher
     }
 
-    /// Consecutive face failures of the card of `person_id` (what the facility's store holds).
+    /// Consecutive face failures of the card of `person_id` (what the facility's store holds):
+    /// the card the eligibility service knows as theirs (an enrolled card, else the fixture's).
     pub fn face_failures_of(&self, person_id: &str) -> anyhow::Result<u32> {
-        let card = self.directory.card_of(person_id)?;
-        let key = harness_reader::CardKey::from_auth_certificate(&card.loaded.data.auth.cert_der);
+        let key = self
+            .service
+            .card_of_person(person_id)
+            .map(harness_reader::CardKey)
+            .ok_or_else(|| anyhow!("資格確認サービスは {person_id} のカードを知りません"))?;
         Ok(self.face_failures.count(&key))
     }
 
@@ -415,6 +421,26 @@ impl Facility {
         }
         restored
     }
+}
+
+/// The eligibility service of a facility: the fixtures' cards and CAs, then `enrolment`'s CA and
+/// cards, checked at `now` (JST), with the cards it enrolled. The bench checks its cards with it
+/// before the first scenario. A refused card's
+/// [`harness_eligibility::enrolment::EnrolmentError`] stays in the error's chain.
+pub fn eligibility_service(
+    fixtures: &Path,
+    enrolment: &CardEnrolment,
+    now: NaiveDateTime,
+) -> anyhow::Result<(EligibilityService, Vec<EnrolledCard>)> {
+    let loaded = FixtureDir::new(fixtures)
+        .load()
+        .context("資格確認のフィクスチャを読めません")?;
+    let mut service = EligibilityService::from_fixtures(&loaded, ServiceConfig::default())
+        .map_err(|e| anyhow!("資格確認サービス: {e}"))?;
+    let enrolled = service
+        .apply_enrolment(enrolment, now)
+        .context("資格確認サービス")?;
+    Ok((service, enrolled))
 }
 
 /// The readers' attestation key and certificate (fixtures/pki/readers).

@@ -26,8 +26,8 @@ pub use clock::{ClockError, FacilityClock, ScenarioClock, WallClock, PATIENT_ACT
 pub use desk::StaffJudgement;
 pub use directory::{Card, Directory};
 pub use engine::{
-    Accounts, Facility, FacilitySetup, ReaderSetup, ReaderView, ADMIN_USER, FACILITY_NAME,
-    GENERAL_USER,
+    eligibility_service, Accounts, Facility, FacilitySetup, ReaderSetup, ReaderView, ADMIN_USER,
+    FACILITY_NAME, GENERAL_USER,
 };
 pub use events::{EventKind, FacilityEvent};
 pub use face_failures::FaceFailureStore;

@@ -80,8 +80,9 @@ pub(super) const ADMIN_PASSWORD: &str = "Admin-Test-2026";
 /// 一般アカウント's demo password.
 pub(super) const GENERAL_PASSWORD: &str = "Staff-Test-2026";
 
-/// The features' day: every scenario starts at 2026-11-25 09:00 JST.
-fn scenario_origin() -> anyhow::Result<chrono::NaiveDateTime> {
+/// The features' day: every scenario starts at 2026-11-25 09:00 JST (a bench checks its cards'
+/// certificates at this time too).
+pub fn scenario_origin() -> anyhow::Result<chrono::NaiveDateTime> {
     NaiveDate::from_ymd_opt(2026, 11, 25)
         .and_then(|d| d.and_hms_opt(9, 0, 0))
         .ok_or_else(|| anyhow!("bad scenario origin"))
@@ -275,6 +276,12 @@ impl FacilityWorld {
             },
             audit: Box::new(MemoryAudit::default()),
             face_failures: FaceFailureStore::open(&card_state.join("face-failures.toml"))?,
+            // A bench's cards, read off them before the first scenario.
+            enrolment: run
+                .bench
+                .as_ref()
+                .map(|bench| bench.enrolment().clone())
+                .unwrap_or_default(),
         })?;
         self.facility = Some(facility);
         Ok(())
