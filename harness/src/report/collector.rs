@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::SystemTime;
 
 use cucumber::{event, parser, Event, World, Writer};
 
@@ -11,8 +12,11 @@ use super::records::{
     NotRun, ScenarioArtifacts, ScenarioKey, ScenarioRecord, StepRecord, StepStatus,
 };
 
-/// When each running step started, by (scenario, step line, background).
-type StepStarts = BTreeMap<(ScenarioKey, usize, bool), std::time::Instant>;
+/// When each running step started, by (scenario, step line, background): the time cucumber
+/// stamped on the event, not when the writer saw it — scenarios run concurrently and the writer
+/// chain normalises (buffers and reorders) their events, so a step's start and end can reach the
+/// writer together.
+type StepStarts = BTreeMap<(ScenarioKey, usize, bool), SystemTime>;
 
 /// Shared collector filled by the writer and the after-hook.
 #[derive(Debug, Clone, Default)]
@@ -78,11 +82,11 @@ impl ReportCollector {
             .clone()
     }
 
-    fn step_started(&self, key: ScenarioKey, line: usize, background: bool) {
+    fn step_started(&self, key: ScenarioKey, line: usize, background: bool, at: SystemTime) {
         self.started
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .insert((key, line, background), std::time::Instant::now());
+            .insert((key, line, background), at);
     }
 
     /// Feature files that failed to parse.
@@ -100,6 +104,7 @@ impl ReportCollector {
         step: &cucumber::gherkin::Step,
         status: StepStatus,
         background: bool,
+        at: SystemTime,
     ) {
         let key = ScenarioKey::new(feature, scenario);
         let duration = self
@@ -107,7 +112,7 @@ impl ReportCollector {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .remove(&(key.clone(), step.position.line, background))
-            .map(|started| started.elapsed());
+            .and_then(|started| at.duration_since(started).ok());
         self.with(|m| {
             let rec = m.entry(key).or_default();
             rec.feature = feature.name.clone();
@@ -144,8 +149,8 @@ impl<W: World> Writer<W> for ReportWriter {
         event: parser::Result<Event<event::Cucumber<W>>>,
         _cli: &Self::Cli,
     ) {
-        let ev = match event {
-            Ok(ev) => ev.value,
+        let (ev, at) = match event {
+            Ok(ev) => (ev.value, ev.at),
             Err(err) => {
                 self.collector
                     .parse_errors
@@ -169,7 +174,7 @@ impl<W: World> Writer<W> for ReportWriter {
             event::Step::Started => {
                 let key = ScenarioKey::new(&feature, &scenario);
                 self.collector
-                    .step_started(key, step.position.line, background);
+                    .step_started(key, step.position.line, background, at);
                 return;
             }
             event::Step::Passed(..) => StepStatus::Passed,
@@ -177,7 +182,7 @@ impl<W: World> Writer<W> for ReportWriter {
             event::Step::Failed(_, _, _, err) => StepStatus::Failed(err.to_string()),
         };
         self.collector
-            .record_step(&feature, &scenario, &step, status, background);
+            .record_step(&feature, &scenario, &step, status, background, at);
     }
 }
 
