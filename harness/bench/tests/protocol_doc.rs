@@ -3,65 +3,33 @@
 //! byte before the CR LF, spaces, ids, slot and station numbers out of range, and `busy` for a
 //! request that comes while a motion runs.
 
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use harness_bench::client::{open_serial, FixturePort};
 use harness_bench::config::SerialSettings;
 use harness_bench::line::LineDecoder;
-use harness_bench::sim::{CardMover, SimFixture};
-use harness_bench::sim_serve::{serve, ServeEnd};
-use serialport::{SerialPort, TTYPort};
+use harness_bench::sim::SimFixture;
+use harness_bench::sim_serve::ServeEnd;
 
-struct NoCards;
-
-impl CardMover for NoCards {
-    fn place(&mut self, _: u8, _: u8) -> Result<(), String> {
-        Ok(())
-    }
-    fn remove(&mut self, _: u8, _: u8) -> Result<(), String> {
-        Ok(())
-    }
-    fn still_present(&mut self, _: u8) -> bool {
-        true
-    }
-}
+mod common;
+use common::SimOnPty;
 
 /// The in-process sim serving one end of a pseudo-terminal pair; the test talks raw bytes on
 /// the other end.
 struct Pty {
     port: Box<dyn FixturePort>,
     decoder: LineDecoder,
-    stop: Arc<AtomicBool>,
-    server: Option<JoinHandle<std::io::Result<ServeEnd>>>,
+    sim: SimOnPty,
 }
 
 impl Pty {
     fn start(sim: SimFixture) -> Pty {
-        let (master, slave) = TTYPort::pair().expect("pty pair");
-        let path = slave.name().expect("slave path");
-        let stop = Arc::new(AtomicBool::new(false));
-        let thread_stop = Arc::clone(&stop);
-        let server = std::thread::spawn(move || {
-            let _slave = slave;
-            let mut sim = sim;
-            let mut port: Box<dyn FixturePort> = Box::new(Box::new(master));
-            serve(
-                port.as_mut(),
-                &mut sim,
-                &mut NoCards,
-                &thread_stop,
-                &mut std::io::sink(),
-            )
-        });
-        let port = open_serial(&SerialSettings::new(path)).expect("open pty");
+        let sim = SimOnPty::start(sim);
+        let port = open_serial(&SerialSettings::new(sim.path.clone())).expect("open pty");
         let mut pty = Pty {
             port,
             decoder: LineDecoder::new(),
-            stop,
-            server: Some(server),
+            sim,
         };
         assert_eq!(pty.lines(1), vec!["EVT BOOT proto=1"]);
         pty
@@ -112,9 +80,7 @@ impl Pty {
 
 impl Drop for Pty {
     fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(server) = self.server.take() {
-            let end = server.join().expect("server thread");
+        if let Some(end) = self.sim.stop() {
             if !std::thread::panicking() {
                 assert!(matches!(end, Ok(ServeEnd::Stopped)), "{end:?}");
             }

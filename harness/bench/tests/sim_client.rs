@@ -5,7 +5,6 @@
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -15,9 +14,11 @@ use harness_bench::config::SerialSettings;
 use harness_bench::line::LineError;
 use harness_bench::protocol::{Display, ErrorCode, Power, Timeouts};
 use harness_bench::session::ProtocolError;
-use harness_bench::sim::{CardMover, SimFixture};
-use harness_bench::sim_serve::{serve, ServeEnd};
-use serialport::{SerialPort, TTYPort};
+use harness_bench::sim::SimFixture;
+use harness_bench::sim_serve::ServeEnd;
+
+mod common;
+use common::SimOnPty;
 
 /// Bound on every bad-fixture test's real time (the client's own timeouts are given by a clock
 /// that jumps, so none of them is waited for in real time).
@@ -298,34 +299,8 @@ fn a_fixture_that_disappears_mid_run_is_a_disconnect() {
 /// The in-process sim on a pseudo-terminal pair (no binary): heartbeat, recovery after a fault.
 #[test]
 fn heartbeat_and_recovery_against_the_in_process_sim() {
-    struct NoCards;
-    impl CardMover for NoCards {
-        fn place(&mut self, _: u8, _: u8) -> Result<(), String> {
-            Ok(())
-        }
-        fn remove(&mut self, _: u8, _: u8) -> Result<(), String> {
-            Ok(())
-        }
-        fn still_present(&mut self, _: u8) -> bool {
-            true
-        }
-    }
-    let (master, slave) = TTYPort::pair().expect("pty pair");
-    let path = slave.name().expect("slave path");
-    let stop = Arc::new(AtomicBool::new(false));
-    let thread_stop = Arc::clone(&stop);
-    let server = std::thread::spawn(move || {
-        let _slave = slave;
-        let mut port: Box<dyn harness_bench::client::FixturePort> = Box::new(Box::new(master));
-        let mut sim = SimFixture::new([1], 1, None);
-        serve(
-            port.as_mut(),
-            &mut sim,
-            &mut NoCards,
-            &thread_stop,
-            &mut std::io::sink(),
-        )
-    });
+    let mut sim = SimOnPty::start(SimFixture::new([1], 1, None));
+    let path = sim.path.clone();
     let clock = ManualClock(Arc::new(Mutex::new(Instant::now())));
     let mut client = FixtureClient::new(
         open_serial(&SerialSettings::new(path.clone())).expect("open"),
@@ -353,7 +328,6 @@ fn heartbeat_and_recovery_against_the_in_process_sim() {
     client.ping().expect("still usable");
     client.recover().expect("RESET");
     assert!(client.unusable().is_none());
-    stop.store(true, Ordering::Relaxed);
-    let end = server.join().expect("server thread");
-    assert!(matches!(end, Ok(ServeEnd::Stopped)), "{end:?}");
+    let end = sim.stop();
+    assert!(matches!(end, Some(Ok(ServeEnd::Stopped))), "{end:?}");
 }
