@@ -8,6 +8,7 @@ use image::RgbImage;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+use crate::parallel::map_frames;
 use crate::photo::render_card_photo;
 use crate::raster::{hash01, mix, splitmix, value_noise, Canvas, Color};
 use crate::synth::{render_face, Alteration, FaceIdentity, Lighting, Pose, Sex};
@@ -207,6 +208,19 @@ pub struct Camera {
     viewpoint: Viewpoint,
 }
 
+/// What a frame shows: the scene at a (live) frame index, or the dark frame of a broken sensor.
+#[derive(Debug, Clone, Copy)]
+enum Source {
+    Live(u32),
+    Black,
+}
+
+/// A session's conditions and the background drawn from them, shared by the frames of a burst.
+struct Room {
+    session: Session,
+    background: Canvas,
+}
+
 /// Per-session (per seed) conditions: where the person stands, the room, the light.
 struct Session {
     wall: Color,
@@ -254,20 +268,41 @@ impl Camera {
 
     /// Frame `index`, or None when the device delivers nothing.
     pub fn frame(&self, index: u32) -> Option<RgbImage> {
-        if self.viewpoint == Viewpoint::Counter {
-            return Some(self.render(index));
-        }
-        match self.setup.fault {
-            Some(DeviceFault::Missing) | Some(DeviceFault::NoFrames) => None,
-            Some(DeviceFault::BlackFrames) => Some(black_frame(self.setup.seed, index)),
-            Some(DeviceFault::FrozenFrame) => Some(self.render(0)),
-            None => Some(self.render(index)),
+        match self.source(index)? {
+            Source::Black => Some(black_frame(self.setup.seed, index)),
+            Source::Live(live) => Some(self.render(&self.room(), live)),
         }
     }
 
-    /// `count` consecutive frames starting at 0 (empty when the device delivers nothing).
+    /// `count` consecutive frames starting at 0 (empty when the device delivers nothing): the
+    /// same pixels as `count` calls of [`Camera::frame`]. The room (session and background) is
+    /// drawn once, and the frames are drawn on the machine's cores side by side — each frame is
+    /// a pure function of (setup, index), so the split changes no pixel.
     pub fn burst(&self, count: usize) -> Vec<RgbImage> {
-        (0..count as u32).map_while(|i| self.frame(i)).collect()
+        let count = u32::try_from(count).unwrap_or(u32::MAX);
+        let sources: Vec<(u32, Source)> = (0..count)
+            .map_while(|i| self.source(i).map(|source| (i, source)))
+            .collect();
+        let room = sources
+            .iter()
+            .any(|(_, source)| matches!(source, Source::Live(_)))
+            .then(|| self.room());
+        let draw = |(index, source): &(u32, Source)| match (source, &room) {
+            (Source::Live(live), Some(room)) => self.render(room, *live),
+            _ => black_frame(self.setup.seed, *index),
+        };
+        map_frames(&sources, draw)
+    }
+
+    /// What frame `index` is made of, or None when the device delivers nothing.
+    fn source(&self, index: u32) -> Option<Source> {
+        match (self.viewpoint, self.setup.fault) {
+            // Staff at the counter look with their own eyes: the reader's device faults do not apply.
+            (Viewpoint::Counter, _) | (_, None) => Some(Source::Live(index)),
+            (_, Some(DeviceFault::Missing) | Some(DeviceFault::NoFrames)) => None,
+            (_, Some(DeviceFault::BlackFrames)) => Some(Source::Black),
+            (_, Some(DeviceFault::FrozenFrame)) => Some(Source::Live(0)),
+        }
     }
 
     /// Scene code mixed into the seeds: the counter's room and light differ from the reader's.
@@ -337,21 +372,33 @@ impl Camera {
         }
     }
 
-    fn render(&self, index: u32) -> RgbImage {
+    /// The session's conditions and the empty room behind the person: the same for every frame.
+    fn room(&self) -> Room {
         let session = self.session();
+        let backlight =
+            self.setup.scene == Scene::Backlight && self.viewpoint != Viewpoint::Counter;
+        let background = background(&session, backlight);
+        Room {
+            session,
+            background,
+        }
+    }
+
+    fn render(&self, room: &Room, index: u32) -> RgbImage {
+        let session = &room.session;
         let scene = self.setup.scene;
         let frame_seed =
             splitmix(self.setup.seed ^ splitmix(self.view_code() ^ (u64::from(index) << 32)));
         let counter = self.viewpoint == Viewpoint::Counter;
         let backlight = scene == Scene::Backlight && !counter;
-        let mut canvas = background(&session, backlight);
+        let mut canvas = room.background.clone();
         if scene == Scene::PrintedPhoto && !counter {
-            draw_print(&mut canvas, &self.setup.subject, &session);
-            return finish(&canvas, &session, frame_seed);
+            draw_print(&mut canvas, &self.setup.subject, session);
+            return finish(&canvas, session, frame_seed);
         }
         let subject = &self.setup.subject;
         let (identity, age) = match scene {
-            Scene::Nobody => return finish(&canvas, &session, frame_seed),
+            Scene::Nobody => return finish(&canvas, session, frame_seed),
             Scene::AnotherPerson => (&session.other, session.other_age),
             // At the counter, whoever held the print up to the reader stands there.
             Scene::PrintedPhoto => (&session.other, session.other_age),
@@ -404,7 +451,7 @@ impl Camera {
         }
         let aged = identity.at_age(age);
         render_face(&mut canvas, &aged, age, &pose, &light, alteration);
-        finish(&canvas, &session, frame_seed)
+        finish(&canvas, session, frame_seed)
     }
 }
 

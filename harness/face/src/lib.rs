@@ -7,6 +7,7 @@ pub mod camera;
 pub mod comparison;
 pub mod match_report;
 pub mod matching;
+pub mod parallel;
 pub mod people;
 pub mod photo;
 pub mod raster;

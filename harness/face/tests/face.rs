@@ -348,3 +348,57 @@ fn a_still_face_with_fresh_sensor_noise_is_not_live() {
         "the face itself matches; only liveness fails"
     );
 }
+
+/// FNV-1a over every pixel of every frame: every fixture person in every scene, from the reader's
+/// camera and from the counter, five frames each, plus the device faults' frames.
+fn digest_of_all_frames() -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut eat = |bytes: &[u8]| {
+        for b in bytes {
+            hash ^= u64::from(*b);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    };
+    for holder in people() {
+        let subject = Subject {
+            identity: holder.identity(),
+            age_years: holder.age_on(&FIXTURE_DATE),
+        };
+        let mut setups: Vec<CameraSetup> = Scene::ALL
+            .iter()
+            .map(|scene| CameraSetup {
+                subject: subject.clone(),
+                scene: *scene,
+                seed: 7,
+                fault: None,
+            })
+            .collect();
+        setups.extend(DeviceFault::ALL.iter().map(|fault| CameraSetup {
+            subject: subject.clone(),
+            scene: Scene::CardHolder,
+            seed: 7,
+            fault: Some(*fault),
+        }));
+        for setup in setups {
+            let counter = Camera::at_counter(setup.clone()).burst(DEFAULT_BURST);
+            let reader = Camera::open(setup).map(|c| c.burst(DEFAULT_BURST));
+            for frame in counter.iter().chain(reader.iter().flatten()) {
+                eat(frame.as_raw());
+            }
+        }
+    }
+    hash
+}
+
+/// The emulated camera's output is part of the test data (snapshots, FAR/FRR, the staff check's
+/// tuning): a speed-up of the renderer must leave every pixel as it was. Change the recorded value
+/// only together with a deliberate change of the drawing.
+#[test]
+fn every_frame_is_as_recorded() {
+    assert_eq!(
+        format!("{:016x}", digest_of_all_frames()),
+        RECORDED_FRAME_DIGEST
+    );
+}
+
+const RECORDED_FRAME_DIGEST: &str = "d9c3b63cf3330f28";

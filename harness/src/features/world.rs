@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use anyhow::{anyhow, Context as _};
 use chrono::NaiveDate;
+use futures::future::LocalBoxFuture;
 use harness_eligibility::result_xml::ResultFileOptions;
 use harness_terminal::account::{AccountKind, HashCost};
 use harness_terminal::audit::MemoryAudit;
@@ -220,6 +221,46 @@ impl FacilityWorld {
             .ok_or_else(|| anyhow!("facility not built"))
     }
 
+    /// [`FacilityWorld::drive_async`] for work that awaits nothing.
+    pub async fn drive<T, W>(&mut self, work: W) -> anyhow::Result<T>
+    where
+        T: Send + 'static,
+        W: FnOnce(&mut Facility) -> anyhow::Result<T> + Send + 'static,
+    {
+        self.drive_async(move |facility| Box::pin(async move { work(facility) }))
+            .await
+    }
+
+    /// Runs one step's `work` on this scenario's facility on a thread of tokio's blocking pool
+    /// and waits for it. cucumber polls every running scenario from one task, so work done in the
+    /// step itself — drawing camera frames, matching faces, card signatures, hashing passwords —
+    /// keeps every scenario on one core; handed over like this, concurrent scenarios use them all
+    /// (the live clinic's host does the same for its requests). The facility travels to the
+    /// thread and back; card moves inside `work` are awaited on the same runtime.
+    pub async fn drive_async<T, W>(&mut self, work: W) -> anyhow::Result<T>
+    where
+        T: Send + 'static,
+        W: for<'f> FnOnce(&'f mut Facility) -> LocalBoxFuture<'f, anyhow::Result<T>>
+            + Send
+            + 'static,
+    {
+        self.facility()?;
+        let mut facility = self
+            .facility
+            .take()
+            .ok_or_else(|| anyhow!("facility not built"))?;
+        let runtime = tokio::runtime::Handle::current();
+        let (facility, result) = tokio::task::spawn_blocking(move || {
+            let result = runtime.block_on(work(&mut facility));
+            (facility, result)
+        })
+        .await
+        // A panic is a bug: reported as the step's failure, never retried.
+        .map_err(|e| anyhow!("the step's work stopped: {e}"))?;
+        self.facility = Some(facility);
+        result
+    }
+
     fn build(&mut self) -> anyhow::Result<()> {
         let run = self.run()?;
         let config = &run.config;
@@ -316,36 +357,9 @@ impl FacilityWorld {
     pub async fn visual_visit(&mut self, name: &str) -> anyhow::Result<()> {
         let at = self.patient_at;
         let reader = self.patient_reader_name()?;
-        let facility = self.facility()?;
-        facility.patient(at)?.arrive(name)?;
-        let mut staff = facility.staff();
-        if !staff.is_logged_in() {
-            staff.login(AccountKind::Admin, &Self::password(AccountKind::Admin))?;
-        }
-        staff.open_reader_screen()?;
-        staff.press_mode(&reader, harness_reader::ReaderMode::VisualCheck)?;
-        if let Some(e) = staff.last_refusal() {
-            anyhow::bail!("目視確認への切り替えが拒否されました: {e}");
-        }
-        staff.look_at_card_photo(at)?;
-        staff.judge(at, StaffJudgement::SamePerson)?;
-        let today = facility.now().date().format("%Y/%m/%d").to_string();
-        let mut staff = facility.staff();
-        staff.tick_visual_confirmation(&reader, &today)?;
-        if let Some(e) = staff.last_refusal() {
-            anyhow::bail!("目視で本人確認完了のチェックが拒否されました: {e}");
-        }
-        let mut patient = facility.patient(at)?;
-        patient.place_card().await?;
-        patient.answer_consents(harness_reader::ConsentWishes::all(true))?;
-        let completed = facility
-            .reader(at)?
-            .history()
-            .results
-            .last()
-            .is_some_and(|r| r.is_completed());
-        anyhow::ensure!(completed, "目視確認の受付が完了しませんでした");
-        facility.patient(at)?.remove_card().await
+        let name = name.to_owned();
+        self.drive_async(move |facility| Box::pin(visual_visit(facility, at, reader, name)))
+            .await
     }
 
     /// Whose card the patient at their reader holds.
@@ -456,6 +470,47 @@ impl FacilityWorld {
 
 /// Every file the terminal wrote for the receipt system in this scenario (face/ and res/) must
 /// pass our independent conformance reader (oqs-conformance): a file it rejects fails the run.
+/// The body of [`FacilityWorld::visual_visit`], run on the facility where the step's work runs.
+async fn visual_visit(
+    facility: &mut Facility,
+    at: usize,
+    reader: String,
+    name: String,
+) -> anyhow::Result<()> {
+    facility.patient(at)?.arrive(&name)?;
+    let mut staff = facility.staff();
+    if !staff.is_logged_in() {
+        staff.login(
+            AccountKind::Admin,
+            &FacilityWorld::password(AccountKind::Admin),
+        )?;
+    }
+    staff.open_reader_screen()?;
+    staff.press_mode(&reader, harness_reader::ReaderMode::VisualCheck)?;
+    if let Some(e) = staff.last_refusal() {
+        anyhow::bail!("目視確認への切り替えが拒否されました: {e}");
+    }
+    staff.look_at_card_photo(at)?;
+    staff.judge(at, StaffJudgement::SamePerson)?;
+    let today = facility.now().date().format("%Y/%m/%d").to_string();
+    let mut staff = facility.staff();
+    staff.tick_visual_confirmation(&reader, &today)?;
+    if let Some(e) = staff.last_refusal() {
+        anyhow::bail!("目視で本人確認完了のチェックが拒否されました: {e}");
+    }
+    let mut patient = facility.patient(at)?;
+    patient.place_card().await?;
+    patient.answer_consents(harness_reader::ConsentWishes::all(true))?;
+    let completed = facility
+        .reader(at)?
+        .history()
+        .results
+        .last()
+        .is_some_and(|r| r.is_completed());
+    anyhow::ensure!(completed, "目視確認の受付が完了しませんでした");
+    facility.patient(at)?.remove_card().await
+}
+
 fn check_result_files(root: &Path) -> anyhow::Result<()> {
     let files = oqs_conformance::result_files(root)
         .with_context(|| format!("{} を読めません", root.display()))?;

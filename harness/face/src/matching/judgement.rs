@@ -8,6 +8,7 @@ use super::features::{similarity, FaceObservation, Similarity};
 use super::planes::Planes;
 use super::tuning::MatcherTuning;
 use crate::match_report::{FaceMatcher, MatchDecision, MatchReport};
+use crate::parallel::map_frames;
 
 /// The default matcher: LBP histograms over a grid, feature geometry and a low-resolution
 /// appearance term, with every number in [`MatcherTuning`].
@@ -57,9 +58,13 @@ impl BurstObservation {
                 frozen: true,
             };
         }
-        let planes: Vec<Planes> = frames.iter().map(Planes::new).collect();
-        let findings: Vec<FrameFinding> =
-            planes.iter().map(|p| analyse_planes(p, tuning)).collect();
+        let (planes, findings): (Vec<Planes>, Vec<FrameFinding>) = map_frames(frames, |frame| {
+            let planes = Planes::new(frame);
+            let finding = analyse_planes(&planes, tuning);
+            (planes, finding)
+        })
+        .into_iter()
+        .unzip();
         let first_box = findings.iter().find_map(|f| match f {
             FrameFinding::Face(obs) => Some(obs.face_box),
             _ => None,

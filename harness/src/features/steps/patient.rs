@@ -40,7 +40,8 @@ fn patient_moves(w: &mut FacilityWorld, step: &Step, reader: Quoted) -> StepResu
 #[when(expr = "患者がカードをカードリーダー「{text}」に置く")]
 async fn place_card_on(w: &mut FacilityWorld, step: &Step, reader: Quoted) -> StepResult {
     let at = w.patient_goes_to(&reader.0)?;
-    w.facility()?.patient(at)?.place_card().await?;
+    w.drive_async(move |f| Box::pin(async move { f.patient(at)?.place_card().await }))
+        .await?;
     w.checkpoint(step)
 }
 
@@ -65,57 +66,59 @@ fn camera_broken(w: &mut FacilityWorld, step: &Step, fault: CameraFault) -> Step
 #[when(expr = "患者がカードをカードリーダーに置く")]
 async fn place_card(w: &mut FacilityWorld, step: &Step) -> StepResult {
     let at = w.patient_reader();
-    w.facility()?.patient(at)?.place_card().await?;
+    w.drive_async(move |f| Box::pin(async move { f.patient(at)?.place_card().await }))
+        .await?;
     w.checkpoint(step)
 }
 
 #[when(expr = "患者がカードをカードリーダーから取る")]
 async fn remove_card(w: &mut FacilityWorld, step: &Step) -> StepResult {
     let at = w.patient_reader();
-    w.facility()?.patient(at)?.remove_card().await?;
+    w.drive_async(move |f| Box::pin(async move { f.patient(at)?.remove_card().await }))
+        .await?;
     w.checkpoint(step)
 }
 
 #[when(regex = r"^患者が「(顔認証|暗証番号)」を選ぶ$")]
-fn choose_method(w: &mut FacilityWorld, step: &Step, method: String) -> StepResult {
+async fn choose_method(w: &mut FacilityWorld, step: &Step, method: String) -> StepResult {
     let touch = if method == "顔認証" {
         Touch::ChooseFace
     } else {
         Touch::ChoosePin
     };
     let at = w.patient_reader();
-    w.facility()?.patient(at)?.touch(touch)?;
+    w.drive(move |f| f.patient(at)?.touch(touch)).await?;
     w.checkpoint(step)
 }
 
 #[when(expr = "患者が「もう一度」を押す")]
-fn retry(w: &mut FacilityWorld, step: &Step) -> StepResult {
+async fn retry(w: &mut FacilityWorld, step: &Step) -> StepResult {
     let at = w.patient_reader();
-    w.facility()?.patient(at)?.touch(Touch::Retry)?;
+    w.drive(move |f| f.patient(at)?.touch(Touch::Retry)).await?;
     w.checkpoint(step)
 }
 
 #[when(regex = r"^患者が暗証番号「(\d*)」を入力する$")]
-fn enter_pin(w: &mut FacilityWorld, step: &Step, pin: String) -> StepResult {
+async fn enter_pin(w: &mut FacilityWorld, step: &Step, pin: String) -> StepResult {
     let at = w.patient_reader();
-    w.facility()?.patient(at)?.enter_pin(&pin)?;
+    w.drive(move |f| f.patient(at)?.enter_pin(&pin)).await?;
     w.checkpoint(step)
 }
 
 #[when(expr = "患者がすべての同意項目で「{answer}」を選ぶ")]
-fn consent_all(w: &mut FacilityWorld, step: &Step, answer: ConsentAnswer) -> StepResult {
+async fn consent_all(w: &mut FacilityWorld, step: &Step, answer: ConsentAnswer) -> StepResult {
     let at = w.patient_reader();
-    w.facility()?
-        .patient(at)?
-        .answer_consents(ConsentWishes::all(answer.0))?;
+    w.drive(move |f| f.patient(at)?.answer_consents(ConsentWishes::all(answer.0)))
+        .await?;
     w.checkpoint(step)
 }
 
 #[when(expr = "患者が同意を選ぶ:")]
-fn consent_table(w: &mut FacilityWorld, step: &Step) -> StepResult {
+async fn consent_table(w: &mut FacilityWorld, step: &Step) -> StepResult {
     let answers = consent_answers(step)?;
     let at = w.patient_reader();
-    w.facility()?.patient(at)?.answer_consents(answers)?;
+    w.drive(move |f| f.patient(at)?.answer_consents(answers))
+        .await?;
     w.checkpoint(step)
 }
 

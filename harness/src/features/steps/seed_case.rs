@@ -29,14 +29,16 @@ fn camera_state(w: &mut FacilityWorld, step: &Step, state: Quoted) -> StepResult
 }
 
 #[when(expr = "患者は顔認証を試みるが本人確認できない")]
-fn face_attempt_fails(w: &mut FacilityWorld, step: &Step) -> StepResult {
+async fn face_attempt_fails(w: &mut FacilityWorld, step: &Step) -> StepResult {
     let at = w.patient_reader();
-    let facility = w.facility()?;
-    let screen = facility.reader(at)?.screen().clone();
-    if screen.button("顔認証").is_some() {
-        facility.patient(at)?.press("顔認証")?;
-    }
-    let screen = facility.reader(at)?.screen().clone();
+    let screen = w
+        .drive(move |facility| {
+            if facility.reader(at)?.screen().button("顔認証").is_some() {
+                facility.patient(at)?.press("顔認証")?;
+            }
+            Ok(facility.reader(at)?.screen().clone())
+        })
+        .await?;
     ensure!(
         matches!(
             screen,
@@ -51,7 +53,7 @@ fn face_attempt_fails(w: &mut FacilityWorld, step: &Step) -> StepResult {
 }
 
 #[when(expr = "患者は暗証番号で本人確認できない（{text}）")]
-fn pin_unusable(w: &mut FacilityWorld, step: &Step, cause: Quoted) -> StepResult {
+async fn pin_unusable(w: &mut FacilityWorld, step: &Step, cause: Quoted) -> StepResult {
     let at = w.patient_reader();
     match cause.0.as_str() {
         "顔認証マイナンバーカード" => {
@@ -63,23 +65,26 @@ fn pin_unusable(w: &mut FacilityWorld, step: &Step, cause: Quoted) -> StepResult
             );
         }
         "暗証番号を忘れた" => {
-            let facility = w.facility()?;
-            let screen = facility.reader(at)?.screen().clone();
-            let label = ["暗証番号", "暗証番号で認証"]
-                .into_iter()
-                .find(|label| screen.button(label).is_some())
-                .ok_or_else(|| anyhow!("暗証番号を選べません:\n{}", screen.render()))?;
-            facility.patient(at)?.press(label)?;
-            for wrong in ["9999", "9998", "9997"] {
-                facility.patient(at)?.enter_pin(wrong)?;
-            }
-            let result = facility
-                .reader(at)?
-                .history()
-                .results
-                .last()
-                .cloned()
-                .ok_or_else(|| anyhow!("受付が終わっていません"))?;
+            let result = w
+                .drive(move |facility| {
+                    let screen = facility.reader(at)?.screen().clone();
+                    let label = ["暗証番号", "暗証番号で認証"]
+                        .into_iter()
+                        .find(|label| screen.button(label).is_some())
+                        .ok_or_else(|| anyhow!("暗証番号を選べません:\n{}", screen.render()))?;
+                    facility.patient(at)?.press(label)?;
+                    for wrong in ["9999", "9998", "9997"] {
+                        facility.patient(at)?.enter_pin(wrong)?;
+                    }
+                    facility
+                        .reader(at)?
+                        .history()
+                        .results
+                        .last()
+                        .cloned()
+                        .ok_or_else(|| anyhow!("受付が終わっていません"))
+                })
+                .await?;
             ensure!(
                 matches!(
                     result.outcome,
@@ -131,35 +136,40 @@ async fn fail_face_times(
 ) -> StepResult {
     let at = w.patient_goes_to(&reader.0)?;
     let holder = w.patient_card_holder()?;
-    let start = w.facility()?.face_failures_of(&holder)?;
-    // Bounded: at most two touches per failure, plus a new visit when the reader ends one.
-    for _ in 0..times * 4 {
-        let facility = w.facility()?;
-        if facility.face_failures_of(&holder)? >= start + times {
-            break;
-        }
-        let reader_view = facility.reader(at)?;
-        let screen = reader_view.screen().clone();
-        let has_card = reader_view.has_card();
-        if screen.button("もう一度").is_some() {
-            facility.patient(at)?.press("もう一度")?;
-        } else if screen.button("顔認証").is_some() {
-            facility.patient(at)?.press("顔認証")?;
-        } else if has_card {
-            facility.patient(at)?.remove_card().await?;
-        } else {
-            facility.patient(at)?.place_card().await?;
-        }
-    }
-    let now = w.facility()?.face_failures_of(&holder)?;
-    ensure!(
-        now == start + times,
-        "顔認証の失敗は {} 回でした（{times} 回のはず）",
-        now - start
-    );
-    if w.facility()?.reader(at)?.has_card() {
-        w.facility()?.patient(at)?.remove_card().await?;
-    }
+    w.drive_async(move |facility| {
+        Box::pin(async move {
+            let start = facility.face_failures_of(&holder)?;
+            // Bounded: at most two touches per failure, plus a new visit when the reader ends one.
+            for _ in 0..times * 4 {
+                if facility.face_failures_of(&holder)? >= start + times {
+                    break;
+                }
+                let reader_view = facility.reader(at)?;
+                let screen = reader_view.screen().clone();
+                let has_card = reader_view.has_card();
+                if screen.button("もう一度").is_some() {
+                    facility.patient(at)?.press("もう一度")?;
+                } else if screen.button("顔認証").is_some() {
+                    facility.patient(at)?.press("顔認証")?;
+                } else if has_card {
+                    facility.patient(at)?.remove_card().await?;
+                } else {
+                    facility.patient(at)?.place_card().await?;
+                }
+            }
+            let now = facility.face_failures_of(&holder)?;
+            ensure!(
+                now == start + times,
+                "顔認証の失敗は {} 回でした（{times} 回のはず）",
+                now - start
+            );
+            if facility.reader(at)?.has_card() {
+                facility.patient(at)?.remove_card().await?;
+            }
+            Ok(())
+        })
+    })
+    .await?;
     w.checkpoint(step)
 }
 

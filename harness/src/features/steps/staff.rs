@@ -40,9 +40,10 @@ fn press_mode_cancel(w: &mut FacilityWorld, step: &Step, reader: Quoted, mode: M
 }
 
 #[when(expr = "患者がカード券面の顔写真を職員に提示する")]
-fn show_card_photo(w: &mut FacilityWorld, step: &Step) -> StepResult {
+async fn show_card_photo(w: &mut FacilityWorld, step: &Step) -> StepResult {
     let at = w.patient_reader();
-    w.facility()?.staff().look_at_card_photo(at)?;
+    w.drive(move |f| f.staff().look_at_card_photo(at).map(drop))
+        .await?;
     w.checkpoint(step)
 }
 
