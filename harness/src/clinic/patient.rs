@@ -305,29 +305,21 @@ fn check(
     Ok(())
 }
 
-/// Runs a checked action on the engine: card moves await the slot; the rest (face matching,
-/// card signatures) runs off the async workers.
+/// Runs a checked action on the engine off the async workers: face matching, card signatures
+/// and the card moves' waits (awaited on this runtime from the blocking thread) never hold up
+/// other requests.
 async fn run(
     mut facility: Engine,
     index: usize,
     action: PatientAction,
 ) -> Result<(Engine, anyhow::Result<()>), ClinicError> {
-    match action {
-        PatientAction::PlaceCard { holder } => {
-            let done = place_card(&mut facility, index, &holder).await;
-            Ok((facility, done))
-        }
-        PatientAction::RemoveCard => {
-            let done = async { facility.patient(index)?.remove_card().await }.await;
-            Ok((facility, done))
-        }
-        other => tokio::task::spawn_blocking(move || {
-            let done = act_now(&mut facility, index, other);
-            (facility, done)
-        })
-        .await
-        .map_err(|join_error| ClinicError::engine(format!("reader task failed: {join_error}"))),
-    }
+    let runtime = tokio::runtime::Handle::current();
+    tokio::task::spawn_blocking(move || {
+        let done = act(&mut facility, index, action, &runtime);
+        (facility, done)
+    })
+    .await
+    .map_err(|join_error| ClinicError::engine(format!("reader task failed: {join_error}")))
 }
 
 async fn place_card(facility: &mut Facility, index: usize, holder: &str) -> anyhow::Result<()> {
@@ -343,7 +335,13 @@ async fn place_card(facility: &mut Facility, index: usize, holder: &str) -> anyh
     patient.place_card().await
 }
 
-fn act_now(facility: &mut Facility, index: usize, action: PatientAction) -> anyhow::Result<()> {
+/// Carries out a checked action; card moves wait for the slot on `runtime`.
+fn act(
+    facility: &mut Facility,
+    index: usize,
+    action: PatientAction,
+    runtime: &tokio::runtime::Handle,
+) -> anyhow::Result<()> {
     match action {
         PatientAction::Arrive { person, card_of } => facility
             .patient(index)?
@@ -358,8 +356,11 @@ fn act_now(facility: &mut Facility, index: usize, action: PatientAction) -> anyh
             facility.patient(index)?.touch(touch)
         }
         PatientAction::Pin(pin) => facility.patient(index)?.enter_pin(pin.0.as_str()),
-        PatientAction::PlaceCard { .. } | PatientAction::RemoveCard => {
-            anyhow::bail!("カードの移動は非同期で行います")
+        PatientAction::PlaceCard { holder } => {
+            runtime.block_on(place_card(facility, index, &holder))
+        }
+        PatientAction::RemoveCard => {
+            runtime.block_on(async { facility.patient(index)?.remove_card().await })
         }
     }
 }
