@@ -65,6 +65,12 @@ impl RunContext {
         })
     }
 
+    /// True when the run's cards are reached through pcscd (its PC/SC readers or a bench's):
+    /// all PC/SC calls then stay on the runner's thread (see [`FacilityWorld::drive_async`]).
+    pub fn uses_pcsc(&self) -> bool {
+        self.pcsc_pool.is_some() || self.bench.is_some()
+    }
+
     /// The context of a bench run: every facility reader is a reader of `bench`, by role.
     pub fn on_bench(config: HarnessConfig, bench: Arc<BenchRig>) -> Self {
         Self {
@@ -236,7 +242,15 @@ impl FacilityWorld {
     /// step itself — drawing camera frames, matching faces, card signatures, hashing passwords —
     /// keeps every scenario on one core; handed over like this, concurrent scenarios use them all
     /// (the live clinic's host does the same for its requests). The facility travels to the
-    /// thread and back; card moves inside `work` are awaited on the same runtime.
+    /// thread and back, with the caller's tracing subscriber; card moves inside `work` are awaited
+    /// on the same runtime.
+    ///
+    /// Not when the run's cards are behind pcscd ([`RunContext::uses_pcsc`]): then every step
+    /// runs here, on the one thread that makes all of the run's PC/SC calls. libpcsclite 1.9.9
+    /// (Debian 12) crashed with SIGSEGV in `SCardDisconnect` on the runner's thread while other
+    /// scenarios' steps used their own contexts on pool threads (seen in CI, reproduced under gdb
+    /// with the features through pcscd); FreeRDP, which hit the same, found that pcsc-lite's
+    /// handles are not thread safe (<https://github.com/FreeRDP/FreeRDP/pull/1885>).
     pub async fn drive_async<T, W>(&mut self, work: W) -> anyhow::Result<T>
     where
         T: Send + 'static,
@@ -244,14 +258,20 @@ impl FacilityWorld {
             + Send
             + 'static,
     {
+        if self.run()?.uses_pcsc() {
+            return work(self.facility()?).await;
+        }
         self.facility()?;
         let mut facility = self
             .facility
             .take()
             .ok_or_else(|| anyhow!("facility not built"))?;
         let runtime = tokio::runtime::Handle::current();
+        let dispatch = tracing::dispatcher::get_default(|dispatch| dispatch.clone());
         let (facility, result) = tokio::task::spawn_blocking(move || {
-            let result = runtime.block_on(work(&mut facility));
+            let result = tracing::dispatcher::with_default(&dispatch, || {
+                runtime.block_on(work(&mut facility))
+            });
             (facility, result)
         })
         .await
