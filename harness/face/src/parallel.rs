@@ -1,7 +1,7 @@
 //! Drawing and analysing the frames of a burst side by side on the machine's cores
-//! ([`map_frames`]). Each frame is a pure function of its inputs, so the split changes no result;
-//! the scenarios' runner drives all scenarios from one thread, and these per-frame loops are where
-//! most of its time goes.
+//! ([`map_frames`]). Each frame is a pure function of its inputs, so the split changes no result.
+//! A burst is most of a face check's work: spread over the cores it shortens each visit however
+//! the drivers schedule visits (through pcscd the features run every step on one thread).
 
 use std::num::NonZeroUsize;
 
