@@ -7,6 +7,7 @@ mod common;
 use std::collections::HashSet;
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 use common::{assert_conforms, check_envelope};
 use harness_eligibility::xml_tree::parse_document;
@@ -14,7 +15,17 @@ use harness_eligibility::ResultFolders;
 
 const ACKNOWLEDGED_BEFORE_KILL: usize = 300;
 
-fn run_and_kill(extra: &[&str]) -> usize {
+/// When the test kills the writer.
+#[derive(Debug, Clone, Copy)]
+enum KillWhen {
+    /// Once this many files were acknowledged (`written <name>` on stdout).
+    Acknowledged(usize),
+    /// As soon as a temporary file with data is seen in face/: a write is in flight (the slow
+    /// device keeps it in flight for seconds, so the kill lands in it whatever the machine's load).
+    WriteInFlight,
+}
+
+fn run_and_kill(extra: &[&str], when: KillWhen) -> usize {
     let tmp = tempfile::tempdir().expect("tempdir");
     let mut child = Command::new(env!("CARGO_BIN_EXE_result-writer-load"))
         .arg(tmp.path())
@@ -27,16 +38,29 @@ fn run_and_kill(extra: &[&str]) -> usize {
     let stdout = child.stdout.take().expect("stdout");
     let mut acknowledged = HashSet::new();
     let mut lines = BufReader::new(stdout).lines();
-    while acknowledged.len() < ACKNOWLEDGED_BEFORE_KILL {
-        let line = lines
-            .next()
-            .expect("writer stopped early")
-            .expect("read line");
-        let name = line
-            .strip_prefix("written ")
-            .expect("written <name>")
-            .to_owned();
-        acknowledged.insert(name);
+    match when {
+        KillWhen::Acknowledged(count) => {
+            while acknowledged.len() < count {
+                let line = lines
+                    .next()
+                    .expect("writer stopped early")
+                    .expect("read line");
+                let name = line
+                    .strip_prefix("written ")
+                    .expect("written <name>")
+                    .to_owned();
+                acknowledged.insert(name);
+            }
+        }
+        KillWhen::WriteInFlight => {
+            let face = ResultFolders::new(tmp.path()).face_dir();
+            let deadline = Instant::now() + Duration::from_secs(60);
+            while !write_in_flight(&face) {
+                assert!(Instant::now() < deadline, "no write started within 60 s");
+                // Polling another process's folder: the one wait this edge test needs.
+                std::thread::sleep(Duration::from_millis(2));
+            }
+        }
     }
     // std's Child::kill sends SIGKILL on Unix: the writers are stopped mid-write.
     child.kill().expect("SIGKILL");
@@ -48,6 +72,10 @@ fn run_and_kill(extra: &[&str]) -> usize {
             acknowledged.insert(name.to_owned());
         }
     }
+    let minimum = match when {
+        KillWhen::Acknowledged(count) => count,
+        KillWhen::WriteInFlight => 0,
+    };
 
     let folders = ResultFolders::new(tmp.path());
     let mut xml_files = 0;
@@ -75,7 +103,7 @@ fn run_and_kill(extra: &[&str]) -> usize {
     }
     let missing: Vec<_> = acknowledged.difference(&present).collect();
     assert!(missing.is_empty(), "acknowledged but missing: {missing:?}");
-    assert!(xml_files >= ACKNOWLEDGED_BEFORE_KILL);
+    assert!(xml_files >= minimum);
     // At most one in-flight temporary file per writer thread, and it is never named *.xml.
     assert!(temps <= 4, "{temps} temporary files left");
     assert_eq!(folders.remove_stale_temp_files().expect("cleanup"), temps);
@@ -87,23 +115,40 @@ fn run_and_kill(extra: &[&str]) -> usize {
 
 #[test]
 fn sigkill_under_load_leaves_no_partial_result_file() {
-    run_and_kill(&[]);
+    run_and_kill(&[], KillWhen::Acknowledged(ACKNOWLEDGED_BEFORE_KILL));
 }
 
 #[test]
 fn sigkill_under_load_leaves_no_partial_shift_jis_file() {
-    run_and_kill(&["--shift-jis"]);
+    run_and_kill(
+        &["--shift-jis"],
+        KillWhen::Acknowledged(ACKNOWLEDGED_BEFORE_KILL),
+    );
 }
 
-/// On a slow device most kills land in the middle of a write: the partial data must stay in the
-/// temporary file.
+/// On a slow device (256 bytes per 200 ms: a result file takes seconds) the kill lands in the
+/// middle of a write: the partial data must stay in the temporary file. The kill waits until a
+/// write is seen in flight, so the outcome does not depend on timing (it did when the test killed
+/// after 300 acknowledged files and hoped a write was in flight: one CI run found none).
 #[test]
 fn sigkill_during_slow_writes_leaves_no_partial_result_file() {
-    let temps = run_and_kill(&["--slow-device", "256:200"]);
+    let temps = run_and_kill(&["--slow-device", "256:200000"], KillWhen::WriteInFlight);
     assert!(
         temps >= 1,
         "the kill should have interrupted at least one write"
     );
+}
+
+/// A temporary file holding data in `face`: a write that has begun and not been published.
+fn write_in_flight(face: &std::path::Path) -> bool {
+    std::fs::read_dir(face).is_ok_and(|entries| {
+        entries.map_while(Result::ok).any(|entry| {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            name.starts_with('.')
+                && name.contains(".tmp-")
+                && entry.metadata().is_ok_and(|m| m.len() > 0)
+        })
+    })
 }
 
 /// A real full disk: a 32 KiB tmpfs mounted in a private mount namespace. The writer stops with
