@@ -1,6 +1,7 @@
-//! Wall time of the whole feature suite: in-process, and through real pcscd when the
-//! environment names PC/SC slots (ci/bench-suite.sh sets HARNESS_PCSC_SLOTS). Prints numbers;
-//! asserts nothing about time.
+//! Wall time of the whole feature suite: in-process (steps on tokio's blocking pool), against the
+//! alternative of every step on the runner's thread (`runner-thread`) in the same run, and through
+//! real pcscd when the environment names PC/SC slots (ci/bench-suite.sh sets HARNESS_PCSC_SLOTS).
+//! Prints numbers; asserts nothing about time.
 //!
 //!     cargo bench -p harness --bench suite                 # in-process only
 //!     ci/bench-suite.sh                                     # both, pcscd started for the run
@@ -8,7 +9,7 @@
 use std::time::Instant;
 
 use harness::config::workspace_root;
-use harness::config::{HarnessConfig, Transport};
+use harness::config::{HarnessConfig, StepThreads, Transport};
 use harness::features::runner::{self, RunOptions};
 
 async fn time_suite(label: &str, config: HarnessConfig, concurrency: usize) -> anyhow::Result<()> {
@@ -70,7 +71,12 @@ async fn main() -> anyhow::Result<()> {
         shard: None,
     })
     .await?;
-    time_suite("in-process", in_process, 8).await?;
+    time_suite("in-process", in_process.clone(), 8).await?;
+    // The alternative in the same run: every step on the runner's one thread (how cucumber
+    // polls scenarios; the way the suite ran before steps moved to the blocking pool).
+    let mut one_thread = in_process;
+    one_thread.step_threads = StepThreads::Runner;
+    time_suite("runner-thread", one_thread, 8).await?;
     let pcsc = base.from_env()?;
     if let Transport::Pcsc(slots) = &pcsc.transport {
         // A scenario borrows one PC/SC reader per facility reader (at most two).

@@ -48,6 +48,20 @@ pub struct HarnessConfig {
     /// Command prefix that runs a card process where vpcd can reach it (ci/pcscd-start.sh keeps
     /// vpcd in a private network namespace and exports HARNESS_PCSC_NETNS_EXEC).
     pub card_exec_prefix: Vec<String>,
+    /// Where the steps of in-process scenarios do their work (through pcscd they always stay on
+    /// the runner's thread).
+    pub step_threads: StepThreads,
+}
+
+/// Where a scenario's steps do their work on the facility.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum StepThreads {
+    /// On tokio's blocking pool: concurrent scenarios use every core (the default).
+    #[default]
+    Pool,
+    /// On the runner's one thread, as cucumber polls them: the alternative the suite benchmark
+    /// measures against, and the way every PC/SC run goes.
+    Runner,
 }
 
 impl HarnessConfig {
@@ -61,6 +75,7 @@ impl HarnessConfig {
             work_dir: root.join("target").join("harness"),
             virtual_card_bin: None,
             card_exec_prefix: Vec::new(),
+            step_threads: StepThreads::Pool,
         }
     }
 

@@ -18,7 +18,7 @@ use harness_terminal::secret::Password;
 use super::artifacts::ArtifactRecorder;
 use super::snapshots::Snapshots;
 use crate::bench::BenchRig;
-use crate::config::{HarnessConfig, Transport};
+use crate::config::{HarnessConfig, StepThreads, Transport};
 use crate::facility::{
     Accounts, CardSlot, FaceFailureStore, Facility, FacilityClock, FacilitySetup, ReaderSetup,
     ScenarioClock, StaffJudgement,
@@ -65,10 +65,13 @@ impl RunContext {
         })
     }
 
-    /// True when the run's cards are reached through pcscd (its PC/SC readers or a bench's):
-    /// all PC/SC calls then stay on the runner's thread (see [`FacilityWorld::drive_async`]).
-    pub fn uses_pcsc(&self) -> bool {
-        self.pcsc_pool.is_some() || self.bench.is_some()
+    /// True when the steps run on the runner's thread: when the run's cards are reached through
+    /// pcscd (its PC/SC readers or a bench's; all PC/SC calls then stay on one thread, see
+    /// [`FacilityWorld::drive_async`]) or when the settings ask for it.
+    pub fn steps_on_runner_thread(&self) -> bool {
+        self.pcsc_pool.is_some()
+            || self.bench.is_some()
+            || self.config.step_threads == StepThreads::Runner
     }
 
     /// The context of a bench run: every facility reader is a reader of `bench`, by role.
@@ -245,7 +248,7 @@ impl FacilityWorld {
     /// thread and back, with the caller's tracing subscriber; card moves inside `work` are awaited
     /// on the same runtime.
     ///
-    /// Not when the run's cards are behind pcscd ([`RunContext::uses_pcsc`]): then every step
+    /// Not when the run's cards are behind pcscd ([`RunContext::steps_on_runner_thread`]): then every step
     /// runs here, on the one thread that makes all of the run's PC/SC calls. libpcsclite 1.9.9
     /// (Debian 12) crashed with SIGSEGV in `SCardDisconnect` on the runner's thread while other
     /// scenarios' steps used their own contexts on pool threads (seen in CI, reproduced under gdb
@@ -258,7 +261,7 @@ impl FacilityWorld {
             + Send
             + 'static,
     {
-        if self.run()?.uses_pcsc() {
+        if self.run()?.steps_on_runner_thread() {
             return work(self.facility()?).await;
         }
         self.facility()?;
