@@ -28,7 +28,9 @@ use x509_cert::time::{Time, Validity};
 use x509_cert::Certificate;
 
 use crate::model::CardKind;
-use crate::pki_issue::{build_cert, date_time, name, serial_for, time, TestProfile};
+use crate::pki_issue::{
+    build_cert, date_time, name, self_signed_ca, serial_for, time, TestProfile,
+};
 use crate::pki_paths::PkiPaths;
 use crate::profile::{CardProfile, People};
 
@@ -311,45 +313,26 @@ pub fn run(args: MintArgs) -> anyhow::Result<()> {
         kept: Vec::new(),
     };
     let ca_validity = Validity::new(time(CA_NOT_BEFORE, false)?, time(CA_NOT_AFTER, true)?);
-    let ca_usage = || KeyUsage(KeyUsages::KeyCertSign | KeyUsages::CRLSign);
 
     let paths = PkiPaths::new(&root, "");
     let auth_ca_key = minter.key(&paths.auth_ca_key(), "auth-ca")?;
-    let auth_ca = build_cert(
+    let auth_ca = self_signed_ca(
         &auth_ca_key,
-        &auth_ca_key,
-        TestProfile {
-            subject: name(AUTH_CA_SUBJECT)?,
-            issuer: name(AUTH_CA_SUBJECT)?,
-            ca: true,
-            key_usage: ca_usage(),
-        },
+        AUTH_CA_SUBJECT,
         serial_for("auth-ca")?,
         ca_validity,
     )?;
     let sign_ca_key = minter.key(&paths.sign_ca_key(), "sign-ca")?;
-    let sign_ca = build_cert(
+    let sign_ca = self_signed_ca(
         &sign_ca_key,
-        &sign_ca_key,
-        TestProfile {
-            subject: name(SIGN_CA_SUBJECT)?,
-            issuer: name(SIGN_CA_SUBJECT)?,
-            ca: true,
-            key_usage: ca_usage(),
-        },
+        SIGN_CA_SUBJECT,
         serial_for("sign-ca")?,
         ca_validity,
     )?;
     let reader_ca_key = minter.key(&root.join("reader-ca.key.pem"), "reader-ca")?;
-    let reader_ca = build_cert(
+    let reader_ca = self_signed_ca(
         &reader_ca_key,
-        &reader_ca_key,
-        TestProfile {
-            subject: name(READER_CA_SUBJECT)?,
-            issuer: name(READER_CA_SUBJECT)?,
-            ca: true,
-            key_usage: ca_usage(),
-        },
+        READER_CA_SUBJECT,
         serial_for("reader-ca")?,
         ca_validity,
     )?;

@@ -103,6 +103,28 @@ pub(crate) fn build_cert(
     build_cert_for(&key.to_public_key(), issuer_key, profile, serial, validity)
 }
 
+/// A self-signed CA certificate for `key`: `subject` (RFC 4514) as subject and issuer, usable to
+/// sign certificates and CRLs.
+pub(crate) fn self_signed_ca(
+    key: &PrivateKey,
+    subject: &str,
+    serial: SerialNumber,
+    validity: Validity,
+) -> anyhow::Result<Certificate> {
+    build_cert(
+        key,
+        key,
+        TestProfile {
+            subject: name(subject)?,
+            issuer: name(subject)?,
+            ca: true,
+            key_usage: KeyUsage(KeyUsages::KeyCertSign | KeyUsages::CRLSign),
+        },
+        serial,
+        validity,
+    )
+}
+
 /// Builds a certificate for `subject_key`, signed with `issuer_key`.
 fn build_cert_for(
     subject_key: &PublicKey,
@@ -147,15 +169,9 @@ impl TestCa {
     pub fn generate(subject: &str, seed: u64) -> anyhow::Result<Self> {
         let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(seed);
         let key = PrivateKey::new(&mut rng, 2048).context("generating the CA key")?;
-        let certificate = build_cert(
+        let certificate = self_signed_ca(
             &key,
-            &key,
-            TestProfile {
-                subject: name(subject)?,
-                issuer: name(subject)?,
-                ca: true,
-                key_usage: KeyUsage(KeyUsages::KeyCertSign | KeyUsages::CRLSign),
-            },
+            subject,
             serial_for(&format!("{subject}/ca"))?,
             Validity::new(time((2020, 1, 1), false)?, time((2045, 12, 31), true)?),
         )?;
